@@ -1,0 +1,87 @@
+"""ecoute_nightly: every night at 03:00 Paris time, read every source and refresh the figures.
+
+    list_sources -> extract (one mapped task per source) -> load -> annotate -> finish
+
+Wiring only: each task calls a step of `pipelines.steps`, the same ones `ecoute run` calls.
+Paths come from the environment, as for the CLI: ECOUTE_CONFIG (sources file),
+ECOUTE_HOME (landing zone, default database) and ECOUTE_DB. The project's modules are
+imported inside the tasks so that parsing this file stays fast and does no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pendulum
+from airflow.sdk import dag, get_current_context, task
+
+
+@dag(
+    dag_id="ecoute_nightly",
+    schedule="0 3 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Europe/Paris"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["ecoute"],
+    doc_md=__doc__,
+)
+def ecoute_nightly() -> None:
+    @task
+    def list_sources() -> list[dict[str, Any]]:
+        from pipelines.config import Settings, load_sources, select_sources
+
+        settings = Settings.resolve()
+        return [s.as_dict() for s in select_sources(load_sources(settings.config_path), None)]
+
+    @task(map_index_template="{{ source_id }}")
+    def extract(source: dict[str, Any]) -> dict[str, Any]:
+        """Land one source. A failed source fails this task only; the others still load."""
+        from extractors.base import SourceConfig
+        from extractors.errors import SourceError
+        from pipelines.config import Settings
+        from pipelines.steps import extract_source
+
+        context = get_current_context()
+        context["source_id"] = source["id"]  # type: ignore[typeddict-unknown-key]
+        manifest = extract_source(
+            Settings.resolve(), SourceConfig.from_dict(source), context["run_id"]
+        )
+        if manifest["status"] != "complete":
+            raise SourceError(source["id"], manifest["error"] or "extraction failed")
+        return {k: manifest[k] for k in ("source_id", "items", "payloads", "warnings")}
+
+    @task(trigger_rule="all_done")
+    def load() -> dict[str, Any]:
+        """The single writer: loads every batch landed for this run."""
+        from pipelines.config import Settings
+        from pipelines.steps import load_run
+
+        context = get_current_context()
+        dag_run = context["dag_run"]
+        return load_run(Settings.resolve(), context["run_id"], dag_run.start_date).per_source
+
+    @task
+    def annotate() -> int:
+        from pipelines.config import Settings
+        from pipelines.steps import annotate_pending
+
+        return annotate_pending(Settings.resolve())
+
+    @task
+    def finish(per_source: dict[str, Any], annotated: int) -> list[dict[str, Any]]:
+        """Record the run and return the response rates (visible in the task's XCom)."""
+        from pipelines.config import Settings
+        from pipelines.steps import LoadReport, finish_run, response_rates_by_source
+
+        settings = Settings.resolve()
+        finish_run(settings, get_current_context()["run_id"], LoadReport(per_source), annotated)
+        return response_rates_by_source(settings)
+
+    extracted = extract.expand(source=list_sources())
+    loaded = load()
+    annotated = annotate()
+    extracted >> loaded >> annotated
+    finish(loaded, annotated)
+
+
+ecoute_nightly()

@@ -1,0 +1,179 @@
+"""The extractor contract: typed config in, items and a new cursor out.
+
+An extractor is one function per source kind, registered with `@extractor("kind",
+params=ParamsModel)`. It receives an `ExtractContext` (the source, the shared HTTP client,
+the previous cursor) and yields `Item`s; it may set `ctx.new_cursor`. It never lands,
+loads or commits anything: the pipeline does, so a crash never advances a cursor.
+
+    class MyParams(ExtractorParams):
+        page_size: int = 50
+
+    @extractor("my-kind", params=MyParams)
+    def extract_my_kind(ctx: ExtractContext, params: MyParams) -> Iterator[Item]:
+        payload = ctx.http.get_json(ctx.source.url)
+        for post in payload["posts"]:
+            yield ctx.item(platform_id=post["id"], kind="post", ...)
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from extractors.errors import ConfigError
+from extractors.http import HttpClient
+from extractors.records import Item, ItemKind, content_hash, stable_id
+
+
+class ExtractorParams(BaseModel):
+    """Base of every kind's `params`: unknown keys are an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One entry of sources.yml, validated."""
+
+    id: str
+    kind: str
+    url: str
+    owners: tuple[str, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+    enabled: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "kind": self.kind, "url": self.url, "owners": list(self.owners),
+            "params": dict(self.params), "enabled": self.enabled,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SourceConfig:
+        return cls(
+            id=data["id"], kind=data["kind"], url=data["url"],
+            owners=tuple(data.get("owners", ())), params=dict(data.get("params", {})),
+            enabled=data.get("enabled", True),
+        )
+
+    def is_owner(self, *identities: str | None) -> bool:
+        """True when any of the author's name or id is one of the configured owners."""
+        owners = {o.casefold().strip() for o in self.owners}
+        return any(i is not None and i.casefold().strip() in owners for i in identities)
+
+
+@dataclass
+class ExtractContext:
+    """What an extractor gets besides its params; `item()` fills the common fields."""
+
+    source: SourceConfig
+    http: HttpClient
+    cursor: dict[str, Any] = field(default_factory=dict)
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    new_cursor: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        """Something was skipped but the source goes on; the run summary shows it."""
+        self.warnings.append(message)
+
+    def item_id(self, platform_id: str) -> str:
+        return stable_id(self.source.id, platform_id)
+
+    def item(
+        self,
+        *,
+        platform_id: str,
+        kind: ItemKind,
+        post_platform_id: str,
+        parent_platform_id: str | None,
+        author_name: str | None,
+        author_id: str | None,
+        published_at: datetime,
+        text: str,
+        url: str | None = None,
+        title: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Item:
+        """An `Item` whose ids, owner flag, fetch time and hash follow the contract."""
+        return Item(
+            item_id=self.item_id(platform_id),
+            source_id=self.source.id,
+            kind=kind,
+            post_id=self.item_id(post_platform_id),
+            parent_id=self.item_id(parent_platform_id) if parent_platform_id else None,
+            author_name=author_name,
+            author_id=author_id,
+            is_owner=self.source.is_owner(author_name, author_id),
+            published_at=published_at,
+            url=url,
+            title=title,
+            text=text,
+            fetched_at=self.fetched_at,
+            content_hash=content_hash(title, text, author_name),
+            extra=extra or {},
+        )
+
+
+ExtractFunction = Callable[[ExtractContext, Any], Iterator[Item]]
+
+
+@dataclass(frozen=True)
+class ExtractorSpec:
+    kind: str
+    function: ExtractFunction
+    params: type[ExtractorParams]
+
+    def parse_params(self, source_id: str, raw: Mapping[str, Any]) -> ExtractorParams:
+        try:
+            return self.params.model_validate(dict(raw))
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            key = ".".join(str(p) for p in problem["loc"]) or "params"
+            reason = "unknown key" if problem["type"] == "extra_forbidden" else problem["msg"]
+            raise ConfigError(
+                f"source '{source_id}': params.{key}: {reason}",
+                hint=f"kind '{self.kind}' accepts: {', '.join(self.params.model_fields) or 'none'}",
+            ) from None
+
+    def run(self, ctx: ExtractContext) -> Iterator[Item]:
+        params = self.parse_params(ctx.source.id, ctx.source.params)
+        return self.function(ctx, params)
+
+
+_REGISTRY: dict[str, ExtractorSpec] = {}
+
+#: Modules that register the built-in kinds; imported on first lookup.
+BUILTIN_MODULES = ("extractors.rss",)
+
+
+def extractor(
+    kind: str, *, params: type[ExtractorParams] = ExtractorParams
+) -> Callable[[ExtractFunction], ExtractFunction]:
+    """Register `function` as the extractor of `kind`."""
+
+    def register(function: ExtractFunction) -> ExtractFunction:
+        if kind in _REGISTRY and _REGISTRY[kind].function is not function:
+            raise ValueError(f"extractor kind '{kind}' is registered twice")
+        _REGISTRY[kind] = ExtractorSpec(kind=kind, function=function, params=params)
+        return function
+
+    return register
+
+
+def registered_kinds() -> list[str]:
+    for module in BUILTIN_MODULES:
+        importlib.import_module(module)
+    return sorted(_REGISTRY)
+
+
+def get_extractor(kind: str) -> ExtractorSpec:
+    kinds = registered_kinds()
+    if kind not in _REGISTRY:
+        raise ConfigError(f"unknown source kind '{kind}'", hint=f"known kinds: {', '.join(kinds)}")
+    return _REGISTRY[kind]

@@ -1,0 +1,268 @@
+"""The `ecoute` command line: the pipeline without a scheduler.
+
+Errors print as one line (`ecoute: error: ...`) with exit status 2; `--debug` shows the
+traceback. Progress goes to stderr, results to stdout, so output can be piped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any, TextIO
+
+import duckdb
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from extractors.base import ExtractContext, SourceConfig, get_extractor, registered_kinds
+from extractors.errors import ConfigError, EcouteError
+from extractors.http import HttpClient, is_local
+from pipelines import steps
+from pipelines.config import Settings, load_sources, select_sources
+from warehouse import db
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        console=err, transient=True,
+    )
+
+
+def _table(title: str, rows: list[dict[str, Any]], columns: Sequence[str]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "source_id" else "right")
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+    return table
+
+
+RATE_COLUMNS = ("source_id", "questions", "answered", "unanswered", "unanswered_pct",
+                "median_response_hours")
+
+
+# --- ecoute run -------------------------------------------------------------------------
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = Settings.resolve(args.config, args.db)
+    sources = select_sources(load_sources(settings.config_path), args.source)
+    run_id = steps.new_run_id()
+    started_at = datetime.now(UTC)
+    err.print(f"run {run_id}: {len(sources)} source(s) from {settings.config_path}")
+
+    with _progress() as progress:
+        for source in sources:
+            task = progress.add_task(f"extract {source.id}", total=None)
+            steps.extract_source(
+                settings, source, run_id,
+                on_item=lambda n, task=task: progress.update(task, completed=n),
+            )
+            progress.remove_task(task)
+    report = steps.load_run(settings, run_id, started_at)
+    with _progress() as progress:
+        task = progress.add_task("annotate", total=None)
+        annotated = steps.annotate_pending(
+            settings, progress=lambda done, total: progress.update(task, completed=done,
+                                                                    total=total),
+        )
+    status = steps.finish_run(settings, run_id, report, annotated)
+
+    rows = [{"source_id": sid, **r, "warnings": len(r["warnings"]), "error": r.get("error")}
+            for sid, r in report.per_source.items()]
+    out.print(_table(f"Run {run_id} ({status}), {annotated} item(s) annotated", rows,
+                     ("source_id", "items", "new", "updated", "warnings", "error")))
+    for sid, r in report.per_source.items():
+        for warning in r["warnings"]:
+            err.print(f"[yellow]warning[/]: {sid}: {warning}")
+    out.print(_table(f"Response rates ({settings.db_path})",
+                     steps.response_rates_by_source(settings), RATE_COLUMNS))
+    return 1 if report.errors else 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    settings = Settings.resolve(None, args.db)
+    report = steps.load_run(settings, args.run)
+    if not report.per_source:
+        raise EcouteError(f"nothing landed for run '{args.run}' in {settings.landing}")
+    rows = [{"source_id": sid, **r} for sid, r in report.per_source.items()]
+    out.print(_table(f"Replayed run {args.run}", rows,
+                     ("source_id", "items", "new", "updated", "error")))
+    return 0
+
+
+# --- ecoute extract ---------------------------------------------------------------------
+
+def _params(pairs: list[str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--param '{pair}': expected KEY=VALUE")
+        params[key] = yaml.safe_load(value) if value else ""
+    return params
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    url = str(Path(args.url).resolve()) if is_local(args.url) else args.url
+    source = SourceConfig(id=args.source_id, kind=args.kind, url=url,
+                          owners=tuple(args.owner), params=_params(args.param))
+    spec = get_extractor(source.kind)
+    spec.parse_params(source.id, source.params)
+    ctx = ExtractContext(source=source, http=HttpClient(allow_local_files=is_local(url)))
+    with _open(args.out, "w", sys.stdout) as sink:
+        count = 0
+        for item in spec.run(ctx):
+            sink.write(item.to_json() + "\n")
+            count += 1
+    for warning in ctx.warnings:
+        err.print(f"warning: {warning}")
+    err.print(f"{count} item(s) extracted from {args.url}")
+    return 0
+
+
+# --- ecoute annotate --------------------------------------------------------------------
+
+def _read_records(stream: TextIO, name: str) -> Iterator[dict[str, Any]]:
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            raise EcouteError(f"{name}, line {number}: invalid JSON ({exc})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise EcouteError(f"{name}, line {number}: expected an object with a 'text' string")
+        yield record
+
+
+def _open(path: str | None, mode: str, default: TextIO) -> AbstractContextManager[TextIO]:
+    """The named file (errors as one line), or stdin/stdout when no name is given."""
+    if path is None:
+        return nullcontext(default)
+    try:
+        return open(path, mode, encoding="utf-8")
+    except OSError as exc:
+        raise EcouteError(f"{path}: {exc.strerror or exc}") from None
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    import nlp  # spaCy loads only for the commands that need it
+
+    name = args.input or "stdin"
+    with _open(args.input, "r", sys.stdin) as stream, _open(args.out, "w", sys.stdout) as output:
+        records = _read_records(stream, name)
+        while chunk := list(islice(records, 256)):
+            for record, result in zip(
+                chunk, nlp.annotate_texts([r["text"] for r in chunk]), strict=True
+            ):
+                output.write(json.dumps({**record, **result.to_dict()}, ensure_ascii=False))
+                output.write("\n")
+    return 0
+
+
+# --- ecoute sql -------------------------------------------------------------------------
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    settings = Settings.resolve(None, args.db)
+    conn = db.connect(settings.db_path, read_only=True)
+    try:
+        cursor = conn.execute(args.query)
+        if cursor.description is None:
+            return 0
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    except duckdb.Error as exc:
+        raise EcouteError(f"query failed: {str(exc).splitlines()[0]}") from None
+    finally:
+        conn.close()
+    out.print(_table(f"{len(rows)} row(s)", rows, names))
+    return 0
+
+
+# --- parser -----------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ecoute",
+        description="Social listening for French-speaking organisations: comment threads in, "
+        "answered and unanswered customer questions out, in DuckDB.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    db_help = "DuckDB file (default: $ECOUTE_DB, else $ECOUTE_HOME/ecoute.duckdb)"
+
+    run = commands.add_parser("run", help="run the whole pipeline once",
+                              description="Extract every source, land, load, annotate, "
+                              "and print the response rates.")
+    run.add_argument("--config", help="sources file (default: $ECOUTE_CONFIG, else sources.yml)")
+    run.add_argument("--db", help=db_help)
+    run.add_argument("--source", action="append", metavar="ID",
+                     help="only this source (repeatable; default: every enabled source)")
+    run.set_defaults(handler=cmd_run)
+
+    load = commands.add_parser("load", help="replay the load of a landed run",
+                               description="Load again every complete batch landed for a run "
+                               "(idempotent: nothing is duplicated).")
+    load.add_argument("--run", required=True, metavar="RUN_ID", help="run id to replay")
+    load.add_argument("--db", help=db_help)
+    load.set_defaults(handler=cmd_load)
+
+    extract = commands.add_parser("extract", help="run one extractor ad hoc, print JSON lines",
+                                  description="Run one extractor and write its normalized "
+                                  "items as JSON lines. Nothing is landed or loaded.")
+    extract.add_argument("--kind", required=True, help=f"one of: {', '.join(registered_kinds())}")
+    extract.add_argument("--url", required=True, help="feed URL or local path")
+    extract.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                         help="extractor parameter (repeatable)")
+    extract.add_argument("--owner", action="append", default=[], metavar="NAME",
+                         help="author name or id that is the organisation (repeatable)")
+    extract.add_argument("--source-id", default="adhoc", help="source id in item ids")
+    extract.add_argument("--out", help="output file (default: stdout)")
+    extract.set_defaults(handler=cmd_extract)
+
+    annotate = commands.add_parser("annotate", help="French NLP on JSON lines",
+                                   description="Read JSON lines with a 'text' field (and any "
+                                   "other fields, kept), write them back with lang, "
+                                   "is_question, sentiment, sentiment_score, topics and the "
+                                   "question evidence.")
+    annotate.add_argument("--in", dest="input", metavar="FILE", help="input (default: stdin)")
+    annotate.add_argument("--out", metavar="FILE", help="output (default: stdout)")
+    annotate.set_defaults(handler=cmd_annotate)
+
+    sql = commands.add_parser("sql", help="read-only SQL on the warehouse",
+                              description="Run one read-only query and print it as a table, "
+                              "e.g. ecoute sql \"SELECT * FROM response_rates\".")
+    sql.add_argument("query", help="the SQL query")
+    sql.add_argument("--db", help=db_help)
+    sql.set_defaults(handler=cmd_sql)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except EcouteError as exc:
+        if args.debug:
+            raise
+        err.print(f"ecoute: error: {exc}", markup=False, highlight=False)
+        return 2
+    except KeyboardInterrupt:
+        err.print("ecoute: interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

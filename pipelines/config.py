@@ -1,0 +1,152 @@
+"""Run configuration: where things live (`Settings`) and what to read (`sources.yml`).
+
+sources.yml is a list of sources:
+
+    sources:
+      - id: delices-margaux          # lowercase, digits, '-' or '_': it names folders
+        kind: rss                    # see `ecoute extract --help` for the kinds
+        url: demo/delices-margaux/feed.xml   # http(s) URL, or a path relative to this file
+        owners: ["Margaux - Les Délices"]    # author names or ids that are the organisation
+        params: {comments: true}     # optional, checked against the kind
+        enabled: true                # optional
+
+Every mistake is reported as one `ConfigError` naming the file, the source and the key.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from extractors.base import SourceConfig, get_extractor
+from extractors.errors import ConfigError
+from extractors.http import is_local, local_path
+
+DEFAULT_CONFIG = "sources.yml"
+DEFAULT_HOME = "data"
+DB_FILENAME = "ecoute.duckdb"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths of one run, from flags first, then environment, then defaults."""
+
+    config_path: Path
+    home: Path
+    db_path: Path
+
+    @classmethod
+    def resolve(cls, config: str | None = None, db: str | None = None) -> Settings:
+        home = Path(os.environ.get("ECOUTE_HOME") or DEFAULT_HOME)
+        config_path = Path(config or os.environ.get("ECOUTE_CONFIG") or DEFAULT_CONFIG)
+        db_path = Path(db or os.environ.get("ECOUTE_DB") or home / DB_FILENAME)
+        return cls(config_path=config_path, home=home, db_path=db_path)
+
+    @property
+    def landing(self) -> Path:
+        return self.home / "landing"
+
+
+class _SourceModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    kind: str
+    url: str = Field(min_length=1)
+    owners: list[str] = Field(default_factory=list)
+    params: dict[str, Any] = Field(default_factory=dict)
+    enabled: bool = True
+
+
+class _FileModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[dict[str, Any]]
+
+
+def _describe(exc: ValidationError) -> str:
+    """The most telling problem first: a misspelt key explains the 'missing' one."""
+    error = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    key = ".".join(str(part) for part in error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key '{key}'"
+    if kind == "missing":
+        return f"missing key '{key}'"
+    if kind == "string_pattern_mismatch" and key == "id":
+        return "id must be lowercase letters, digits, '-' or '_' (at most 64)"
+    return f"key '{key}': {error['msg']}"
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file not found: {path}", hint="pass --config FILE or set ECOUTE_CONFIG"
+        ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or exc
+        raise ConfigError(f"{path}: invalid YAML{where}: {problem}") from None
+
+
+def _source(path: Path, index: int, raw: Any) -> SourceConfig:
+    label = f"source '{raw['id']}'" if isinstance(raw, dict) and "id" in raw else f"source #{index}"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: {label}: expected a mapping with id, kind, url, owners")
+    try:
+        model = _SourceModel.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {label}: {_describe(exc)}") from None
+    try:
+        spec = get_extractor(model.kind)
+        spec.parse_params(model.id, model.params)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {label}: {exc.message}", hint=exc.hint) from None
+    url = model.url
+    if is_local(url):  # relative paths are relative to the config file, not to the cwd
+        url = str((path.parent / local_path(url)).resolve())
+    return SourceConfig(
+        id=model.id, kind=model.kind, url=url, owners=tuple(model.owners),
+        params=model.params, enabled=model.enabled,
+    )
+
+
+def load_sources(path: Path) -> list[SourceConfig]:
+    """All sources of `path`, validated; raises `ConfigError` on the first problem."""
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping with a 'sources' list")
+    try:
+        top = _FileModel.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_describe(exc)}") from None
+    sources = [_source(path, i + 1, raw) for i, raw in enumerate(top.sources)]
+    seen: set[str] = set()
+    for source in sources:
+        if source.id in seen:
+            raise ConfigError(f"{path}: source '{source.id}': duplicate id")
+        seen.add(source.id)
+    return sources
+
+
+def select_sources(sources: list[SourceConfig], wanted: list[str] | None) -> list[SourceConfig]:
+    """The enabled sources, or exactly those named (even if disabled)."""
+    if not wanted:
+        return [s for s in sources if s.enabled]
+    by_id = {s.id: s for s in sources}
+    unknown = [w for w in wanted if w not in by_id]
+    if unknown:
+        raise ConfigError(
+            f"unknown source id(s): {', '.join(unknown)}", hint=f"known: {', '.join(by_id)}"
+        )
+    return [by_id[w] for w in wanted]

@@ -1,0 +1,40 @@
+"""Shared fixtures: real parts only (loopback HTTP, DuckDB files, temporary homes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+CONTENT_TYPES = {".xml": "application/rss+xml", ".atom": "application/atom+xml",
+                 ".rss": "application/rss+xml", ".html": "text/html"}
+
+
+def serve_tree(server: HTTPServer, root: Path, prefix: str = "") -> None:
+    """Serve every file under `root` at `prefix/<relative path>` on the loopback server."""
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        server.expect_request(f"{prefix}/{path.relative_to(root).as_posix()}").respond_with_data(
+            path.read_bytes(), content_type=CONTENT_TYPES.get(path.suffix, "text/plain")
+        )
+
+
+@pytest.fixture
+def feeds_server(httpserver: HTTPServer) -> HTTPServer:
+    """The fixture feeds of tests/fixtures/feeds served over real HTTP on 127.0.0.1."""
+    httpserver.no_handler_status_code = 404  # like a real site, not the default 500
+    serve_tree(httpserver, FIXTURES / "feeds")
+    return httpserver
+
+
+@pytest.fixture
+def ecoute_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh ECOUTE_HOME; the config and database follow from it."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("ECOUTE_HOME", str(home))
+    monkeypatch.delenv("ECOUTE_DB", raising=False)
+    monkeypatch.delenv("ECOUTE_CONFIG", raising=False)
+    return home

@@ -1,0 +1,77 @@
+import time
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from extractors.errors import FetchError
+from extractors.http import USER_AGENT, Fetched, HttpClient
+
+
+def fast_client(**kwargs: object) -> HttpClient:
+    return HttpClient(backoff_factor=0.01, timeout=(2, 2), **kwargs)  # type: ignore[arg-type]
+
+
+def test_sends_the_ecoute_user_agent(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/f", headers={"User-Agent": USER_AGENT}).respond_with_data("ok")
+    assert fast_client().get(httpserver.url_for("/f")).content == b"ok"
+
+
+def test_retries_a_503_then_succeeds(httpserver: HTTPServer) -> None:
+    httpserver.expect_ordered_request("/f").respond_with_data("busy", status=503)
+    httpserver.expect_ordered_request("/f").respond_with_data("ok")
+    fetched = fast_client().get(httpserver.url_for("/f"))
+    assert (fetched.status, fetched.content) == (200, b"ok")
+    assert len(httpserver.log) == 2
+
+
+def test_honours_retry_after_on_429(httpserver: HTTPServer) -> None:
+    httpserver.expect_ordered_request("/f").respond_with_response(
+        Response("slow down", status=429, headers={"Retry-After": "1"})
+    )
+    httpserver.expect_ordered_request("/f").respond_with_data("ok")
+    started = time.monotonic()
+    assert fast_client().get(httpserver.url_for("/f")).content == b"ok"
+    assert time.monotonic() - started >= 0.9  # waited as told, not the 0.01 s backoff
+
+
+def test_gives_up_with_the_status_after_retries(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/f").respond_with_data("down", status=500)
+    with pytest.raises(FetchError, match="HTTP 500") as caught:
+        fast_client(retries=2).get(httpserver.url_for("/f"))
+    assert caught.value.status == 500
+    assert len(httpserver.log) == 3  # first try + 2 retries
+
+
+def test_404_is_not_retried(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/f").respond_with_data("nope", status=404)
+    with pytest.raises(FetchError, match="HTTP 404"):
+        fast_client().get(httpserver.url_for("/f"))
+    assert len(httpserver.log) == 1
+
+
+def test_refuses_a_response_over_the_size_cap(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/big").respond_with_data(b"x" * 5000)
+    with pytest.raises(FetchError, match="cap"):
+        fast_client(max_bytes=1000).get(httpserver.url_for("/big"))
+
+
+def test_connection_refused_is_one_clear_error() -> None:
+    with pytest.raises(FetchError, match="connection failed"):
+        fast_client(retries=0).get("http://127.0.0.1:9/feed")
+
+
+def test_local_files_only_when_allowed(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_text("<rss/>")
+    assert fast_client(allow_local_files=True).get(str(feed)).content == b"<rss/>"
+    with pytest.raises(FetchError, match="local files"):
+        fast_client().get(feed.as_uri())
+
+
+def test_every_payload_goes_to_the_recorder(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/f").respond_with_data("payload")
+    seen: list[Fetched] = []
+    fast_client(recorder=seen.append).get(httpserver.url_for("/f"))
+    assert [f.content for f in seen] == [b"payload"]

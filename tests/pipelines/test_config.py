@@ -1,0 +1,89 @@
+from pathlib import Path
+
+import pytest
+
+from extractors.errors import ConfigError
+from pipelines.config import Settings, load_sources, select_sources
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sources.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+VALID = """
+sources:
+  - id: blog
+    kind: rss
+    url: feeds/blog.xml
+    owners: ["Fromagerie Lucas"]
+  - id: remote
+    kind: rss
+    url: https://fromager-quartier.example/feed/
+    params: {comments: false}
+    enabled: false
+"""
+
+
+def test_the_bundled_demo_config_is_valid() -> None:
+    sources = load_sources(REPO / "sources.yml")
+    assert len(sources) == 2
+    for source in sources:
+        assert Path(source.url).is_file(), source.url
+        assert source.owners
+
+
+def test_relative_paths_are_resolved_from_the_config_file(tmp_path: Path) -> None:
+    blog, remote = load_sources(write(tmp_path, VALID))
+    assert blog.url == str(tmp_path / "feeds" / "blog.xml")
+    assert remote.url == "https://fromager-quartier.example/feed/"
+    assert blog.owners == ("Fromagerie Lucas",) and remote.params == {"comments": False}
+
+
+def test_disabled_sources_run_only_when_named(tmp_path: Path) -> None:
+    sources = load_sources(write(tmp_path, VALID))
+    assert [s.id for s in select_sources(sources, None)] == ["blog"]
+    assert [s.id for s in select_sources(sources, ["remote"])] == ["remote"]
+    with pytest.raises(ConfigError, match="unknown source id"):
+        select_sources(sources, ["nope"])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sources:\n  - {id: a, kind: rss, url: x, colour: red}\n",
+         r"sources.yml: source 'a': unknown key 'colour'"),
+        ("sources:\n  - {id: a, kind: tiktok, url: x}\n",
+         r"source 'a': unknown source kind 'tiktok'.*known kinds: rss"),
+        ("sources:\n  - {id: a, kind: rss, url: x}\n  - {id: a, kind: rss, url: y}\n",
+         r"source 'a': duplicate id"),
+        ("sources:\n  - {id: a, kind: rss, url: x, params: {depth: 2}}\n",
+         r"source 'a': params.depth: unknown key"),
+        ("sources:\n  - {kind: rss, url: x}\n", r"source #1: missing key 'id'"),
+        ("sources:\n  - {id: My Blog, kind: rss, url: x}\n", r"id must be lowercase"),
+        ("feeds: []\n", r"unknown key 'feeds'"),
+        ("sources: [\n", r"invalid YAML at line 2"),
+    ],
+)
+def test_bad_config_names_the_file_source_and_key(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_sources(write(tmp_path, text))
+
+
+def test_missing_config_file_says_how_to_point_at_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found.*ECOUTE_CONFIG"):
+        load_sources(tmp_path / "nope.yml")
+
+
+def test_settings_follow_flags_then_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECOUTE_HOME", "/srv/ecoute")
+    monkeypatch.setenv("ECOUTE_CONFIG", "/etc/ecoute/sources.yml")
+    monkeypatch.delenv("ECOUTE_DB", raising=False)
+    settings = Settings.resolve()
+    assert settings.config_path == Path("/etc/ecoute/sources.yml")
+    assert settings.db_path == Path("/srv/ecoute/ecoute.duckdb")
+    assert settings.landing == Path("/srv/ecoute/landing")
+    assert Settings.resolve("other.yml", "x.duckdb").db_path == Path("x.duckdb")

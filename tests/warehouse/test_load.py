@@ -1,0 +1,138 @@
+"""The warehouse through a real DuckDB file: migrations, idempotent upserts, atomic batches."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from extractors.base import SourceConfig
+from extractors.records import ITEM_COLUMNS, Item, content_hash
+from warehouse import db
+from warehouse.load import load_batch, read_cursor
+
+SOURCE = SourceConfig(id="blog", kind="rss", url="https://blog.example/feed", owners=("Shop",))
+T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+
+
+def item(n: int, text: str = "bonjour", **overrides: object) -> Item:
+    fields: dict[str, object] = {
+        "item_id": f"blog:{n}", "source_id": "blog", "kind": "comment" if n else "post",
+        "post_id": "blog:0", "parent_id": None if n == 0 else "blog:0",
+        "author_name": f"user{n}", "published_at": T0 + timedelta(hours=n), "text": text,
+        "fetched_at": T0 + timedelta(days=1), "content_hash": content_hash(text),
+        "extra": {"n": n},
+    }
+    fields.update(overrides)
+    return Item.model_validate(fields)
+
+
+def landed(tmp_path: Path, items: list[Item], name: str = "items.jsonl") -> Path:
+    path = tmp_path / name
+    path.write_text("".join(i.to_json() + "\n" for i in items), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def conn(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    connection = db.connect(tmp_path / "w.duckdb")
+    yield connection
+    connection.close()
+
+
+def count(conn: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return conn.execute(sql).fetchone()[0]
+
+
+def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    db.connect(path).close()
+    conn = db.connect(path)
+    versions = [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()]
+    assert versions == [m.version for m in db.migrations()]
+    assert db.migrate(conn) == []
+
+
+def test_items_table_has_the_record_columns(conn: duckdb.DuckDBPyConnection) -> None:
+    columns = conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'items' "
+        "ORDER BY ordinal_position"
+    ).fetchall()
+    assert [c[0] for c in columns] == list(ITEM_COLUMNS)
+
+
+def test_loading_the_same_batch_twice_changes_nothing(conn, tmp_path: Path) -> None:
+    batch = landed(tmp_path, [item(0), item(1), item(2)])
+    first = load_batch(conn, batch, SOURCE, run_id="r1", cursor={"latest_post_at": "x"})
+    second = load_batch(conn, batch, SOURCE, run_id="r2", cursor=None)
+    assert (first.new, first.updated) == (3, 0)
+    assert (second.new, second.updated) == (0, 0)
+    assert count(conn, "SELECT count(*) FROM items") == 3
+    assert count(conn, "SELECT count(*) FROM loads") == 2
+
+
+def test_an_edited_item_is_updated_in_place(conn, tmp_path: Path) -> None:
+    load_batch(conn, landed(tmp_path, [item(1)]), SOURCE, run_id="r1", cursor=None)
+    edited = item(1, text="bonjour, edit: c'est regle merci")
+    counts = load_batch(conn, landed(tmp_path, [edited], "b.jsonl"), SOURCE, run_id="r2",
+                        cursor=None)
+    assert (counts.new, counts.updated) == (0, 1)
+    assert conn.execute("SELECT text FROM items").fetchall() == [(edited.text,)]
+
+
+def test_duplicates_inside_a_batch_keep_the_newest_fetch(conn, tmp_path: Path) -> None:
+    old = item(1, text="v1")
+    new = item(1, text="v2", fetched_at=T0 + timedelta(days=2), content_hash=content_hash("v2"))
+    counts = load_batch(conn, landed(tmp_path, [old, new]), SOURCE, run_id="r1", cursor=None)
+    assert counts.new == 1
+    assert conn.execute("SELECT text FROM items").fetchall() == [("v2",)]
+
+
+def test_timestamps_and_extra_survive_the_round_trip(conn, tmp_path: Path) -> None:
+    load_batch(conn, landed(tmp_path, [item(3)]), SOURCE, run_id="r1", cursor=None)
+    published, extra = conn.execute("SELECT published_at, extra->>'n' FROM items").fetchone()
+    assert published == datetime(2026, 10, 1, 12, 0)  # UTC, stored without zone
+    assert extra == "3"
+
+
+def test_cursor_advances_with_the_data(conn, tmp_path: Path) -> None:
+    load_batch(conn, landed(tmp_path, [item(0)]), SOURCE, run_id="r1", cursor={"k": 1})
+    assert read_cursor(conn, "blog") == {"k": 1}
+    load_batch(conn, landed(tmp_path, [item(0)]), SOURCE, run_id="r2", cursor=None)
+    assert read_cursor(conn, "blog") == {"k": 1}  # no new cursor keeps the old one
+
+
+def test_a_failing_batch_loads_nothing_and_keeps_the_cursor(conn, tmp_path: Path) -> None:
+    load_batch(conn, landed(tmp_path, [item(0)]), SOURCE, run_id="r1", cursor={"k": 1})
+    bad = landed(tmp_path, [item(1), item(2)], "bad.jsonl")
+    bad.write_text(bad.read_text().replace('"comment"', '"story"', 1))  # violates CHECK (kind)
+    with pytest.raises(duckdb.ConstraintException):
+        load_batch(conn, bad, SOURCE, run_id="r2", cursor={"k": 2})
+    assert count(conn, "SELECT count(*) FROM items") == 1
+    assert read_cursor(conn, "blog") == {"k": 1}
+    assert count(conn, "SELECT count(*) FROM loads") == 1
+
+
+def test_an_empty_batch_still_records_the_source(conn, tmp_path: Path) -> None:
+    counts = load_batch(conn, landed(tmp_path, []), SOURCE, run_id="r1", cursor=None)
+    assert counts.items == 0
+    assert conn.execute("SELECT owners FROM sources").fetchall() == [(["Shop"],)]
+
+
+def test_a_second_writer_gets_a_clear_lock_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "w.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         f"import duckdb,sys,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); "
+         "sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(db.WarehouseLocked, match=f"another process holds {path}"):
+            db.connect(path)
+    finally:
+        holder.communicate("")
