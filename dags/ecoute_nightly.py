@@ -84,4 +84,7 @@ def ecoute_nightly() -> None:
     finish(loaded, annotated)
 
 
-ecoute_nightly()
+nightly = ecoute_nightly()
+
+if __name__ == "__main__":
+    nightly.test()  # one local run through Airflow's task runner: python dags/ecoute_nightly.py

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
+from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
@@ -19,6 +20,7 @@ from typing import Any, TextIO
 import duckdb
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
@@ -35,25 +37,41 @@ err = Console(stderr=True, soft_wrap=True)
 
 def _progress() -> Progress:
     return Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        console=err, transient=True,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
     )
 
 
 def _table(title: str, rows: list[dict[str, Any]], columns: Sequence[str]) -> Table:
+    """Numbers right-aligned, everything else left, None as an empty cell."""
     table = Table(title=title, title_justify="left")
     for column in columns:
-        table.add_column(column, justify="left" if column == "source_id" else "right")
+        values = [row.get(column) for row in rows if row.get(column) is not None]
+        numeric = bool(values) and all(
+            isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in values
+        )
+        table.add_column(column, justify="right" if numeric else "left")
     for row in rows:
         table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
     return table
 
 
-RATE_COLUMNS = ("source_id", "questions", "answered", "unanswered", "unanswered_pct",
-                "median_response_hours")
+RATE_COLUMNS = (
+    "source_id",
+    "questions",
+    "answered",
+    "unanswered",
+    "unanswered_pct",
+    "median_response_hours",
+)
 
 
 # --- ecoute run -------------------------------------------------------------------------
+
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = Settings.resolve(args.config, args.db)
@@ -66,7 +84,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         for source in sources:
             task = progress.add_task(f"extract {source.id}", total=None)
             steps.extract_source(
-                settings, source, run_id,
+                settings,
+                source,
+                run_id,
                 on_item=lambda n, task=task: progress.update(task, completed=n),
             )
             progress.remove_task(task)
@@ -74,20 +94,39 @@ def cmd_run(args: argparse.Namespace) -> int:
     with _progress() as progress:
         task = progress.add_task("annotate", total=None)
         annotated = steps.annotate_pending(
-            settings, progress=lambda done, total: progress.update(task, completed=done,
-                                                                    total=total),
+            settings,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     status = steps.finish_run(settings, run_id, report, annotated)
 
-    rows = [{"source_id": sid, **r, "warnings": len(r["warnings"]), "error": r.get("error")}
-            for sid, r in report.per_source.items()]
-    out.print(_table(f"Run {run_id} ({status}), {annotated} item(s) annotated", rows,
-                     ("source_id", "items", "new", "updated", "warnings", "error")))
+    rows = [
+        {
+            "source_id": sid,
+            "status": "failed" if r.get("error") else "ok",
+            **r,
+            "warnings": len(r["warnings"]),
+        }
+        for sid, r in report.per_source.items()
+    ]
+    out.print(
+        _table(
+            f"Run {run_id} ({status}), {annotated} item(s) annotated",
+            rows,
+            ("source_id", "status", "items", "new", "updated", "warnings"),
+        )
+    )
     for sid, r in report.per_source.items():
+        if r.get("error"):
+            err.print(f"[red]error[/]: {escape(r['error'])}", highlight=False)
         for warning in r["warnings"]:
-            err.print(f"[yellow]warning[/]: {sid}: {warning}")
-    out.print(_table(f"Response rates ({settings.db_path})",
-                     steps.response_rates_by_source(settings), RATE_COLUMNS))
+            err.print(f"[yellow]warning[/]: {sid}: {escape(warning)}", highlight=False)
+    out.print(
+        _table(
+            f"Response rates ({settings.db_path})",
+            steps.response_rates_by_source(settings),
+            RATE_COLUMNS,
+        )
+    )
     return 1 if report.errors else 0
 
 
@@ -97,12 +136,14 @@ def cmd_load(args: argparse.Namespace) -> int:
     if not report.per_source:
         raise EcouteError(f"nothing landed for run '{args.run}' in {settings.landing}")
     rows = [{"source_id": sid, **r} for sid, r in report.per_source.items()]
-    out.print(_table(f"Replayed run {args.run}", rows,
-                     ("source_id", "items", "new", "updated", "error")))
+    out.print(
+        _table(f"Replayed run {args.run}", rows, ("source_id", "items", "new", "updated", "error"))
+    )
     return 0
 
 
 # --- ecoute extract ---------------------------------------------------------------------
+
 
 def _params(pairs: list[str]) -> dict[str, Any]:
     params: dict[str, Any] = {}
@@ -116,8 +157,13 @@ def _params(pairs: list[str]) -> dict[str, Any]:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     url = str(Path(args.url).resolve()) if is_local(args.url) else args.url
-    source = SourceConfig(id=args.source_id, kind=args.kind, url=url,
-                          owners=tuple(args.owner), params=_params(args.param))
+    source = SourceConfig(
+        id=args.source_id,
+        kind=args.kind,
+        url=url,
+        owners=tuple(args.owner),
+        params=_params(args.param),
+    )
     spec = get_extractor(source.kind)
     spec.parse_params(source.id, source.params)
     ctx = ExtractContext(source=source, http=HttpClient(allow_local_files=is_local(url)))
@@ -133,6 +179,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 # --- ecoute annotate --------------------------------------------------------------------
+
 
 def _read_records(stream: TextIO, name: str) -> Iterator[dict[str, Any]]:
     for number, line in enumerate(stream, start=1):
@@ -174,6 +221,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 # --- ecoute sql -------------------------------------------------------------------------
 
+
 def cmd_sql(args: argparse.Namespace) -> int:
     settings = Settings.resolve(None, args.db)
     conn = db.connect(settings.db_path, read_only=True)
@@ -193,6 +241,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 # --- parser -----------------------------------------------------------------------------
 
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ecoute",
@@ -203,47 +252,75 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     db_help = "DuckDB file (default: $ECOUTE_DB, else $ECOUTE_HOME/ecoute.duckdb)"
 
-    run = commands.add_parser("run", help="run the whole pipeline once",
-                              description="Extract every source, land, load, annotate, "
-                              "and print the response rates.")
+    run = commands.add_parser(
+        "run",
+        help="run the whole pipeline once",
+        description="Extract every source, land, load, annotate, and print the response rates.",
+    )
     run.add_argument("--config", help="sources file (default: $ECOUTE_CONFIG, else sources.yml)")
     run.add_argument("--db", help=db_help)
-    run.add_argument("--source", action="append", metavar="ID",
-                     help="only this source (repeatable; default: every enabled source)")
+    run.add_argument(
+        "--source",
+        action="append",
+        metavar="ID",
+        help="only this source (repeatable; default: every enabled source)",
+    )
     run.set_defaults(handler=cmd_run)
 
-    load = commands.add_parser("load", help="replay the load of a landed run",
-                               description="Load again every complete batch landed for a run "
-                               "(idempotent: nothing is duplicated).")
+    load = commands.add_parser(
+        "load",
+        help="replay the load of a landed run",
+        description="Load again every complete batch landed for a run "
+        "(idempotent: nothing is duplicated).",
+    )
     load.add_argument("--run", required=True, metavar="RUN_ID", help="run id to replay")
     load.add_argument("--db", help=db_help)
     load.set_defaults(handler=cmd_load)
 
-    extract = commands.add_parser("extract", help="run one extractor ad hoc, print JSON lines",
-                                  description="Run one extractor and write its normalized "
-                                  "items as JSON lines. Nothing is landed or loaded.")
+    extract = commands.add_parser(
+        "extract",
+        help="run one extractor ad hoc, print JSON lines",
+        description="Run one extractor and write its normalized "
+        "items as JSON lines. Nothing is landed or loaded.",
+    )
     extract.add_argument("--kind", required=True, help=f"one of: {', '.join(registered_kinds())}")
     extract.add_argument("--url", required=True, help="feed URL or local path")
-    extract.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                         help="extractor parameter (repeatable)")
-    extract.add_argument("--owner", action="append", default=[], metavar="NAME",
-                         help="author name or id that is the organisation (repeatable)")
+    extract.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extractor parameter (repeatable)",
+    )
+    extract.add_argument(
+        "--owner",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="author name or id that is the organisation (repeatable)",
+    )
     extract.add_argument("--source-id", default="adhoc", help="source id in item ids")
     extract.add_argument("--out", help="output file (default: stdout)")
     extract.set_defaults(handler=cmd_extract)
 
-    annotate = commands.add_parser("annotate", help="French NLP on JSON lines",
-                                   description="Read JSON lines with a 'text' field (and any "
-                                   "other fields, kept), write them back with lang, "
-                                   "is_question, sentiment, sentiment_score, topics and the "
-                                   "question evidence.")
+    annotate = commands.add_parser(
+        "annotate",
+        help="French NLP on JSON lines",
+        description="Read JSON lines with a 'text' field (and any "
+        "other fields, kept), write them back with lang, "
+        "is_question, sentiment, sentiment_score, topics and the "
+        "question evidence.",
+    )
     annotate.add_argument("--in", dest="input", metavar="FILE", help="input (default: stdin)")
     annotate.add_argument("--out", metavar="FILE", help="output (default: stdout)")
     annotate.set_defaults(handler=cmd_annotate)
 
-    sql = commands.add_parser("sql", help="read-only SQL on the warehouse",
-                              description="Run one read-only query and print it as a table, "
-                              "e.g. ecoute sql \"SELECT * FROM response_rates\".")
+    sql = commands.add_parser(
+        "sql",
+        help="read-only SQL on the warehouse",
+        description="Run one read-only query and print it as a table, "
+        'e.g. ecoute sql "SELECT * FROM response_rates".',
+    )
     sql.add_argument("query", help="the SQL query")
     sql.add_argument("--db", help=db_help)
     sql.set_defaults(handler=cmd_sql)

@@ -116,8 +116,12 @@ def _source(path: Path, index: int, raw: Any) -> SourceConfig:
     if is_local(url):  # relative paths are relative to the config file, not to the cwd
         url = str((path.parent / local_path(url)).resolve())
     return SourceConfig(
-        id=model.id, kind=model.kind, url=url, owners=tuple(model.owners),
-        params=model.params, enabled=model.enabled,
+        id=model.id,
+        kind=model.kind,
+        url=url,
+        owners=tuple(model.owners),
+        params=model.params,
+        enabled=model.enabled,
     )
 
 

@@ -59,7 +59,9 @@ def extract_source(
     payloads arrived): the caller decides whether that fails the run.
     """
     manifest = Manifest(
-        source_id=source.id, run_id=run_id, source=source.as_dict(),
+        source_id=source.id,
+        run_id=run_id,
+        source=source.as_dict(),
         started_at=iso_utc(datetime.now(UTC)),
     )
     with BatchWriter(settings.landing, manifest) as batch:
@@ -124,8 +126,12 @@ def annotate_pending(
         while pending := annotations.next_pending(conn, nlp.NLP_VERSION, batch_size):
             texts = [text for _, _, text in pending]
             rows = [
-                {"item_id": item_id, "content_hash": content_hash,
-                 "nlp_version": nlp.NLP_VERSION, **result.to_dict()}
+                {
+                    "item_id": item_id,
+                    "content_hash": content_hash,
+                    "nlp_version": nlp.NLP_VERSION,
+                    **result.to_dict(),
+                }
                 for (item_id, content_hash, _), result in zip(
                     pending, nlp.annotate_texts(texts), strict=True
                 )
@@ -156,7 +162,9 @@ def finish_run(settings: Settings, run_id: str, report: LoadReport, annotated: i
     conn = db.connect(settings.db_path)
     try:
         runs.finish_run(
-            conn, run_id, status=status,
+            conn,
+            run_id,
+            status=status,
             counts={"sources": report.per_source, "annotated": annotated},
             errors=report.errors,
         )

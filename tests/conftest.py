@@ -10,8 +10,12 @@ from pytest_httpserver import HTTPServer
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-CONTENT_TYPES = {".xml": "application/rss+xml", ".atom": "application/atom+xml",
-                 ".rss": "application/rss+xml", ".html": "text/html"}
+CONTENT_TYPES = {
+    ".xml": "application/rss+xml",
+    ".atom": "application/atom+xml",
+    ".rss": "application/rss+xml",
+    ".html": "text/html",
+}
 
 
 def serve_tree(server: HTTPServer, root: Path, prefix: str = "") -> None:

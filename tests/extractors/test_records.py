@@ -6,16 +6,33 @@ from pydantic import ValidationError
 from extractors.records import ITEM_COLUMNS, Item, content_hash, stable_id
 
 ARCHITECTURE_FIELDS = [
-    "item_id", "source_id", "kind", "post_id", "parent_id", "author_name", "author_id",
-    "is_owner", "published_at", "url", "title", "text", "fetched_at", "content_hash", "extra",
+    "item_id",
+    "source_id",
+    "kind",
+    "post_id",
+    "parent_id",
+    "author_name",
+    "author_id",
+    "is_owner",
+    "published_at",
+    "url",
+    "title",
+    "text",
+    "fetched_at",
+    "content_hash",
+    "extra",
 ]
 
 
 def make_item(**overrides: object) -> Item:
     fields: dict[str, object] = {
-        "item_id": "s:1", "source_id": "s", "kind": "comment", "post_id": "s:0",
+        "item_id": "s:1",
+        "source_id": "s",
+        "kind": "comment",
+        "post_id": "s:0",
         "published_at": datetime(2026, 10, 6, 12, 5, tzinfo=timezone(timedelta(hours=2))),
-        "text": "ca ouvre a quelle heure samedi", "fetched_at": datetime(2026, 10, 7, tzinfo=UTC),
+        "text": "ca ouvre a quelle heure samedi",
+        "fetched_at": datetime(2026, 10, 7, tzinfo=UTC),
         "content_hash": "h",
     }
     fields.update(overrides)

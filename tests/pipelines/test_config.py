@@ -54,14 +54,22 @@ def test_disabled_sources_run_only_when_named(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("sources:\n  - {id: a, kind: rss, url: x, colour: red}\n",
-         r"sources.yml: source 'a': unknown key 'colour'"),
-        ("sources:\n  - {id: a, kind: tiktok, url: x}\n",
-         r"source 'a': unknown source kind 'tiktok'.*known kinds: rss"),
-        ("sources:\n  - {id: a, kind: rss, url: x}\n  - {id: a, kind: rss, url: y}\n",
-         r"source 'a': duplicate id"),
-        ("sources:\n  - {id: a, kind: rss, url: x, params: {depth: 2}}\n",
-         r"source 'a': params.depth: unknown key"),
+        (
+            "sources:\n  - {id: a, kind: rss, url: x, colour: red}\n",
+            r"sources.yml: source 'a': unknown key 'colour'",
+        ),
+        (
+            "sources:\n  - {id: a, kind: tiktok, url: x}\n",
+            r"source 'a': unknown source kind 'tiktok'.*known kinds: rss",
+        ),
+        (
+            "sources:\n  - {id: a, kind: rss, url: x}\n  - {id: a, kind: rss, url: y}\n",
+            r"source 'a': duplicate id",
+        ),
+        (
+            "sources:\n  - {id: a, kind: rss, url: x, params: {depth: 2}}\n",
+            r"source 'a': params.depth: unknown key",
+        ),
         ("sources:\n  - {kind: rss, url: x}\n", r"source #1: missing key 'id'"),
         ("sources:\n  - {id: My Blog, kind: rss, url: x}\n", r"id must be lowercase"),
         ("feeds: []\n", r"unknown key 'feeds'"),
@@ -74,7 +82,7 @@ def test_bad_config_names_the_file_source_and_key(tmp_path: Path, text: str, mes
 
 
 def test_missing_config_file_says_how_to_point_at_one(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="config file not found.*ECOUTE_CONFIG"):
+    with pytest.raises(ConfigError, match=r"config file not found.*ECOUTE_CONFIG"):
         load_sources(tmp_path / "nope.yml")
 
 

@@ -17,10 +17,16 @@ T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
 def item(n: int, text: str = "bonjour", **overrides: object) -> Item:
     fields: dict[str, object] = {
-        "item_id": f"blog:{n}", "source_id": "blog", "kind": "comment" if n else "post",
-        "post_id": "blog:0", "parent_id": None if n == 0 else "blog:0",
-        "author_name": f"user{n}", "published_at": T0 + timedelta(hours=n), "text": text,
-        "fetched_at": T0 + timedelta(days=1), "content_hash": content_hash(text),
+        "item_id": f"blog:{n}",
+        "source_id": "blog",
+        "kind": "comment" if n else "post",
+        "post_id": "blog:0",
+        "parent_id": None if n == 0 else "blog:0",
+        "author_name": f"user{n}",
+        "published_at": T0 + timedelta(hours=n),
+        "text": text,
+        "fetched_at": T0 + timedelta(days=1),
+        "content_hash": content_hash(text),
         "extra": {"n": n},
     }
     fields.update(overrides)
@@ -48,7 +54,9 @@ def test_migrations_are_applied_once_and_recorded(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     db.connect(path).close()
     conn = db.connect(path)
-    versions = [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()]
+    versions = [
+        r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()
+    ]
     assert versions == [m.version for m in db.migrations()]
     assert db.migrate(conn) == []
 
@@ -74,8 +82,9 @@ def test_loading_the_same_batch_twice_changes_nothing(conn, tmp_path: Path) -> N
 def test_an_edited_item_is_updated_in_place(conn, tmp_path: Path) -> None:
     load_batch(conn, landed(tmp_path, [item(1)]), SOURCE, run_id="r1", cursor=None)
     edited = item(1, text="bonjour, edit: c'est regle merci")
-    counts = load_batch(conn, landed(tmp_path, [edited], "b.jsonl"), SOURCE, run_id="r2",
-                        cursor=None)
+    counts = load_batch(
+        conn, landed(tmp_path, [edited], "b.jsonl"), SOURCE, run_id="r2", cursor=None
+    )
     assert (counts.new, counts.updated) == (0, 1)
     assert conn.execute("SELECT text FROM items").fetchall() == [(edited.text,)]
 
@@ -125,10 +134,15 @@ def test_a_second_writer_gets_a_clear_lock_error(tmp_path: Path) -> None:
 
     path = tmp_path / "w.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         f"import duckdb,sys,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); "
-         "sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,sys,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); "
+            "sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ready"

@@ -19,14 +19,14 @@ T0 = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)
 # (id, author, is_owner, parent, hours after T0, is_question)
 THREAD = [
     ("post", "Shop", True, None, 0, False),
-    ("q1", "Sophie", False, "post", 1, True),      # answered by the owner 3 h later
+    ("q1", "Sophie", False, "post", 1, True),  # answered by the owner 3 h later
     ("a1", "Shop", True, "q1", 4, False),
-    ("q2", "Karim", False, "post", 2, True),       # answered by another customer only
+    ("q2", "Karim", False, "post", 2, True),  # answered by another customer only
     ("a2", "Lea", False, "q2", 5, False),
-    ("q3", "Jo", False, "post", 3, True),          # only the asker follows up
+    ("q3", "Jo", False, "post", 3, True),  # only the asker follows up
     ("a3", "Jo", False, "q3", 6, False),
-    ("q4", "Shop", True, "post", 7, True),         # the owner's own question: excluded
-    ("c5", "Mina", False, "post", 8, False),       # praise, not a question
+    ("q4", "Shop", True, "post", 7, True),  # the owner's own question: excluded
+    ("c5", "Mina", False, "post", 8, False),  # praise, not a question
     ("q6", "Paul", False, "post", 24 * 30, True),  # November, never answered in thread
     ("f6", "Shop", True, "post", 24 * 30 + 2, False),  # flat owner comment: not threaded
 ]
@@ -37,23 +37,38 @@ def thread_items() -> list[Item]:
     items = []
     for key, author, owner, parent, hours, _ in THREAD:
         text = f"texte de {key}"
-        items.append(Item(
-            item_id=key, source_id="blog", kind="post" if key == "post" else "comment",
-            post_id="post", parent_id=parent, author_name=author, is_owner=owner,
-            published_at=T0 + timedelta(hours=hours), text=text, fetched_at=T0,
-            content_hash=content_hash(text),
-        ))
+        items.append(
+            Item(
+                item_id=key,
+                source_id="blog",
+                kind="post" if key == "post" else "comment",
+                post_id="post",
+                parent_id=parent,
+                author_name=author,
+                is_owner=owner,
+                published_at=T0 + timedelta(hours=hours),
+                text=text,
+                fetched_at=T0,
+                content_hash=content_hash(text),
+            )
+        )
     return items
 
 
 def annotation(item_id: str, chash: str, version: str = "test-1") -> dict[str, object]:
     question = item_id in QUESTIONS
     return {
-        "item_id": item_id, "nlp_version": version, "content_hash": chash, "lang": "fr",
-        "is_question": question, "question_sentence": "texte ?" if question else None,
+        "item_id": item_id,
+        "nlp_version": version,
+        "content_hash": chash,
+        "lang": "fr",
+        "is_question": question,
+        "question_sentence": "texte ?" if question else None,
         "question_rule": "qmark" if question else None,
         "question_type": "information" if question else None,
-        "sentiment": "neutral", "sentiment_score": 0.0, "topics": [],
+        "sentiment": "neutral",
+        "sentiment_score": 0.0,
+        "topics": [],
     }
 
 
@@ -79,8 +94,16 @@ def rows(conn: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, object]]:
 def test_question_status_has_the_contract_columns(conn) -> None:
     cursor = conn.execute("SELECT * FROM question_status LIMIT 0")
     assert [d[0] for d in cursor.description] == [
-        "item_id", "source_id", "post_id", "author", "asked_at", "text", "answered_by_owner",
-        "first_owner_reply_at", "response_hours", "answered_by_anyone",
+        "item_id",
+        "source_id",
+        "post_id",
+        "author",
+        "asked_at",
+        "text",
+        "answered_by_owner",
+        "first_owner_reply_at",
+        "response_hours",
+        "answered_by_anyone",
     ]
 
 
@@ -114,13 +137,24 @@ def test_a_flat_owner_comment_is_not_a_threaded_answer(conn) -> None:
 
 def test_response_rates_per_source_and_month(conn) -> None:
     result = rows(conn, "SELECT * FROM response_rates ORDER BY month")
-    assert list(result[0]) == ["source_id", "month", "questions", "answered", "unanswered",
-                               "unanswered_pct", "median_response_hours"]
+    assert list(result[0]) == [
+        "source_id",
+        "month",
+        "questions",
+        "answered",
+        "unanswered",
+        "unanswered_pct",
+        "median_response_hours",
+    ]
     october, november = result
     assert (october["questions"], october["answered"], october["unanswered"]) == (3, 1, 2)
     assert october["unanswered_pct"] == pytest.approx(66.7)
     assert october["median_response_hours"] == 3.0
-    assert (november["questions"], november["unanswered"], november["unanswered_pct"]) == (1, 1, 100.0)
+    assert (november["questions"], november["unanswered"], november["unanswered_pct"]) == (
+        1,
+        1,
+        100.0,
+    )
 
 
 def test_response_rates_by_source_lists_quiet_sources_too(conn) -> None:
@@ -132,7 +166,7 @@ def test_response_rates_by_source_lists_quiet_sources_too(conn) -> None:
 def test_edited_items_and_new_nlp_versions_are_pending_again(conn, tmp_path: Path) -> None:
     assert count_pending(conn, "test-1") == 0
     assert count_pending(conn, "test-2") == len(THREAD)
-    edited = [i for i in thread_items() if i.item_id == "c5"][0].model_copy(
+    edited = next(i for i in thread_items() if i.item_id == "c5").model_copy(
         update={"text": "edit", "content_hash": content_hash("edit")}
     )
     batch = tmp_path / "edit.jsonl"
