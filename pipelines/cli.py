@@ -31,7 +31,8 @@ from pipelines import steps
 from pipelines.config import Settings, load_sources, select_sources
 from warehouse import db
 
-out = Console(soft_wrap=True)
+# Tables keep their full column names when piped or captured (rich would assume 80 columns).
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -43,6 +44,7 @@ def _progress() -> Progress:
         MofNCompleteColumn(),
         console=err,
         transient=True,
+        disable=not err.is_terminal,  # no bar in logs and pipes
     )
 
 

@@ -48,7 +48,7 @@ def airflow_env(tmp_path: Path) -> dict[str, str]:
 @pytest.mark.airflow
 def test_nightly_dag_runs_every_step_through_airflow(airflow_env: dict[str, str]) -> None:
     proc = subprocess.run(
-        [sys.executable, str(RUNNER), str(REPO / "dags" / "ecoute_nightly.py")],
+        [sys.executable, "-P", str(RUNNER), str(REPO / "dags" / "ecoute_nightly.py")],
         env=airflow_env,
         capture_output=True,
         text=True,

@@ -109,7 +109,9 @@ def test_bad_config_is_one_line_without_traceback(tmp_path: Path) -> None:
     assert_one_line_error(
         ecoute("run", "--config", str(config), home=tmp_path), "source 'a': unknown key 'colour'"
     )
-    assert_one_line_error(ecoute("run", home=tmp_path, cwd=tmp_path), "config file not found")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert_one_line_error(ecoute("run", home=tmp_path, cwd=empty), "config file not found")
 
 
 def test_sql_without_a_warehouse_says_so(tmp_path: Path) -> None:
