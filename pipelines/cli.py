@@ -29,6 +29,7 @@ from extractors.errors import ConfigError, EcouteError
 from extractors.http import HttpClient, is_local
 from pipelines import steps
 from pipelines.config import Settings, load_sources, select_sources
+from pipelines.landing import landed_batches
 from warehouse import db
 
 # Tables keep their full column names when piped or captured (rich would assume 80 columns).
@@ -81,7 +82,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     run_id = steps.new_run_id()
     started_at = datetime.now(UTC)
     err.print(f"run {run_id}: {len(sources)} source(s) from {settings.config_path}")
-
     with _progress() as progress:
         for source in sources:
             task = progress.add_task(f"extract {source.id}", total=None)
@@ -92,6 +92,18 @@ def cmd_run(args: argparse.Namespace) -> int:
                 on_item=lambda n, task=task: progress.update(task, completed=n),
             )
             progress.remove_task(task)
+    return _load_annotate_finish(settings, run_id, started_at)
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    settings = Settings.resolve(None, args.db)
+    if not landed_batches(settings.landing, args.run):
+        raise EcouteError(f"nothing landed for run '{args.run}' in {settings.landing}")
+    return _load_annotate_finish(settings, args.run, None)
+
+
+def _load_annotate_finish(settings: Settings, run_id: str, started_at: datetime | None) -> int:
+    """The second half of a run, from the landing zone on: shared by `run` and `load`."""
     report = steps.load_run(settings, run_id, started_at)
     with _progress() as progress:
         task = progress.add_task("annotate", total=None)
@@ -100,7 +112,6 @@ def cmd_run(args: argparse.Namespace) -> int:
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     status = steps.finish_run(settings, run_id, report, annotated)
-
     rows = [
         {
             "source_id": sid,
@@ -130,18 +141,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     )
     return 1 if report.errors else 0
-
-
-def cmd_load(args: argparse.Namespace) -> int:
-    settings = Settings.resolve(None, args.db)
-    report = steps.load_run(settings, args.run)
-    if not report.per_source:
-        raise EcouteError(f"nothing landed for run '{args.run}' in {settings.landing}")
-    rows = [{"source_id": sid, **r} for sid, r in report.per_source.items()]
-    out.print(
-        _table(f"Replayed run {args.run}", rows, ("source_id", "items", "new", "updated", "error"))
-    )
-    return 0
 
 
 # --- ecoute extract ---------------------------------------------------------------------
@@ -271,9 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     load = commands.add_parser(
         "load",
-        help="replay the load of a landed run",
-        description="Load again every complete batch landed for a run "
-        "(idempotent: nothing is duplicated).",
+        help="replay a landed run: load, annotate, record",
+        description="Load again every complete batch landed for a run, annotate what is new "
+        "and record the run, e.g. after a crash (idempotent: nothing is duplicated).",
     )
     load.add_argument("--run", required=True, metavar="RUN_ID", help="run id to replay")
     load.add_argument("--db", help=db_help)

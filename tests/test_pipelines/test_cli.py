@@ -81,6 +81,18 @@ def test_replaying_a_landed_run_duplicates_nothing(tmp_path: Path) -> None:
     replay = ecoute("load", "--run", run_dir.name, home=tmp_path)
     assert replay.returncode == 0, replay.stderr
     assert row_counts(tmp_path / "ecoute.duckdb") == counts
+    assert "Response rates" in replay.stdout
+    conn = duckdb.connect(str(tmp_path / "ecoute.duckdb"), read_only=True)
+    try:
+        assert conn.execute("SELECT run_id, status FROM runs").fetchall() == [
+            (run_dir.name, "success")
+        ]
+    finally:
+        conn.close()
+
+
+def test_replaying_an_unknown_run_says_so(tmp_path: Path) -> None:
+    assert_one_line_error(ecoute("load", "--run", "nope", home=tmp_path), "nothing landed")
 
 
 def test_a_failing_source_is_reported_and_the_others_load(tmp_path: Path) -> None:
