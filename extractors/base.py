@@ -49,15 +49,22 @@ class SourceConfig:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "kind": self.kind, "url": self.url, "owners": list(self.owners),
-            "params": dict(self.params), "enabled": self.enabled,
+            "id": self.id,
+            "kind": self.kind,
+            "url": self.url,
+            "owners": list(self.owners),
+            "params": dict(self.params),
+            "enabled": self.enabled,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SourceConfig:
         return cls(
-            id=data["id"], kind=data["kind"], url=data["url"],
-            owners=tuple(data.get("owners", ())), params=dict(data.get("params", {})),
+            id=data["id"],
+            kind=data["kind"],
+            url=data["url"],
+            owners=tuple(data.get("owners", ())),
+            params=dict(data.get("params", {})),
             enabled=data.get("enabled", True),
         )
 

@@ -117,7 +117,9 @@ class HttpClient:
                 if resp.status_code >= 400:
                     raise FetchError(url, f"HTTP {resp.status_code}", status=resp.status_code)
                 return Fetched(
-                    url=resp.url, status=resp.status_code, headers=dict(resp.headers),
+                    url=resp.url,
+                    status=resp.status_code,
+                    headers=dict(resp.headers),
                     content=content,
                 )
         except requests.exceptions.RetryError as exc:

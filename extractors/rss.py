@@ -101,23 +101,43 @@ def _author(entry: Any) -> tuple[str | None, str | None]:
     return entry.get("author") or detail.get("name"), detail.get("href") or detail.get("email")
 
 
-def _post(ctx: ExtractContext, platform_id: str, entry: Any) -> Item:
-    published_at, extra = _published(ctx, entry)
+def _entry_item(
+    ctx: ExtractContext,
+    entry: Any,
+    *,
+    platform_id: str,
+    post_platform_id: str,
+    parent_platform_id: str | None,
+    extra: dict[str, Any],
+) -> Item:
+    """What posts and comments share: dates, author, text, link."""
+    published_at, date_extra = _published(ctx, entry)
     name, author_id = _author(entry)
-    if entry.get("slash_comments"):
-        extra["comment_count"] = entry["slash_comments"]
+    is_post = platform_id == post_platform_id
     return ctx.item(
         platform_id=platform_id,
-        kind="post",
-        post_platform_id=platform_id,
-        parent_platform_id=None,
+        kind="post" if is_post else "comment",
+        post_platform_id=post_platform_id,
+        parent_platform_id=parent_platform_id,
         author_name=name,
         author_id=author_id,
         published_at=published_at,
         url=entry.get("link"),
-        title=entry.get("title"),
+        title=entry.get("title") if is_post else None,  # comment titles are generated
         text=_text(entry),
-        extra=extra,
+        extra={**extra, **date_extra},
+    )
+
+
+def _post(ctx: ExtractContext, platform_id: str, entry: Any) -> Item:
+    count = entry.get("slash_comments")
+    return _entry_item(
+        ctx,
+        entry,
+        platform_id=platform_id,
+        post_platform_id=platform_id,
+        parent_platform_id=None,
+        extra={"comment_count": count} if count else {},
     )
 
 
@@ -129,19 +149,11 @@ def _comments(ctx: ExtractContext, url: str, post: Item, post_platform_id: str) 
         return
     for position, entry in enumerate(feed.entries):
         in_reply_to = (entry.get("thr_in-reply-to") or {}).get("ref")
-        published_at, extra = _published(ctx, entry)
-        name, author_id = _author(entry)
-        if in_reply_to:
-            extra["in_reply_to"] = in_reply_to
-        yield ctx.item(
+        yield _entry_item(
+            ctx,
+            entry,
             platform_id=_platform_id(entry, url, position),
-            kind="comment",
             post_platform_id=post_platform_id,
             parent_platform_id=in_reply_to,
-            author_name=name,
-            author_id=author_id,
-            published_at=published_at,
-            url=entry.get("link"),
-            text=_text(entry),
-            extra=extra,
+            extra={"in_reply_to": in_reply_to} if in_reply_to else {},
         )

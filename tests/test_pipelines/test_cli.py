@@ -12,6 +12,8 @@ import duckdb
 import pytest
 from pytest_httpserver import HTTPServer
 
+from extractors.records import Item
+
 REPO = Path(__file__).resolve().parents[2]
 ECOUTE = Path(sys.executable).parent / "ecoute"
 TABLES = ("sources", "items", "annotations")
@@ -146,25 +148,7 @@ def test_extract_prints_one_json_line_per_item_from_loopback(
     assert proc.returncode == 0, proc.stderr
     items = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(items) == 5
-    assert {tuple(i) for i in items} == {
-        (
-            "item_id",
-            "source_id",
-            "kind",
-            "post_id",
-            "parent_id",
-            "author_name",
-            "author_id",
-            "is_owner",
-            "published_at",
-            "url",
-            "title",
-            "text",
-            "fetched_at",
-            "content_hash",
-            "extra",
-        )
-    }
+    assert {tuple(i) for i in items} == {tuple(Item.model_fields)}
     assert sum(i["is_owner"] for i in items) == 3
     assert "404" in proc.stderr  # the missing comment feed, as a warning
 
