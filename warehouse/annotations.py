@@ -35,9 +35,7 @@ ANNOTATION_SCHEMA = pa.schema(
     ]
 )
 _NAMES = ", ".join(ANNOTATION_SCHEMA.names)
-_UPDATES = ", ".join(
-    f"{c} = excluded.{c}" for c in [*ANNOTATION_SCHEMA.names[2:], "annotated_at"]
-)
+_UPDATES = ", ".join(f"{c} = excluded.{c}" for c in [*ANNOTATION_SCHEMA.names[2:], "annotated_at"])
 
 
 def count_pending(conn: duckdb.DuckDBPyConnection, nlp_version: str) -> int:

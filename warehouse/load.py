@@ -92,8 +92,13 @@ def upsert_source(
             last_run_id = excluded.last_run_id, updated_at = excluded.updated_at
         """,
         [
-            source.id, source.kind, source.url, list(source.owners),
-            json.dumps(dict(source.params)), json.dumps(cursor) if cursor else None, run_id,
+            source.id,
+            source.kind,
+            source.url,
+            list(source.owners),
+            json.dumps(dict(source.params)),
+            json.dumps(cursor) if cursor else None,
+            run_id,
         ],
     )
 
