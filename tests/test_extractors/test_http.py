@@ -75,3 +75,13 @@ def test_every_payload_goes_to_the_recorder(httpserver: HTTPServer) -> None:
     seen: list[Fetched] = []
     fast_client(recorder=seen.append).get(httpserver.url_for("/f"))
     assert [f.content for f in seen] == [b"payload"]
+
+
+def test_json_payloads_parse_and_bad_json_names_the_url(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/ok").respond_with_json({"posts": [{"id": 1}]})
+    httpserver.expect_request("/bad").respond_with_data(
+        '{"posts": [', content_type="application/json"
+    )
+    assert fast_client().get(httpserver.url_for("/ok")).json() == {"posts": [{"id": 1}]}
+    with pytest.raises(FetchError, match=r"/bad: invalid JSON"):
+        fast_client().get(httpserver.url_for("/bad")).json()
