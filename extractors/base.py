@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from extractors.errors import ConfigError
-from extractors.http import HttpClient
+from extractors.http import HttpClient, HttpSettings, Recorder, is_local
 from extractors.records import Item, ItemKind, content_hash, stable_id
 
 
@@ -46,6 +46,7 @@ class SourceConfig:
     owners: tuple[str, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
     enabled: bool = True
+    http: HttpSettings = field(default_factory=HttpSettings)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +56,7 @@ class SourceConfig:
             "owners": list(self.owners),
             "params": dict(self.params),
             "enabled": self.enabled,
+            "http": self.http.model_dump(),
         }
 
     @classmethod
@@ -66,6 +68,7 @@ class SourceConfig:
             owners=tuple(data.get("owners", ())),
             params=dict(data.get("params", {})),
             enabled=data.get("enabled", True),
+            http=HttpSettings.model_validate(data.get("http", {})),
         )
 
     def is_owner(self, *identities: str | None) -> bool:
@@ -88,6 +91,33 @@ class ExtractContext:
     def warn(self, message: str) -> None:
         """Something was skipped but the source goes on; the run summary shows it."""
         self.warnings.append(message)
+
+    @classmethod
+    def for_source(
+        cls,
+        source: SourceConfig,
+        *,
+        cursor: dict[str, Any] | None = None,
+        recorder: Recorder | None = None,
+    ) -> ExtractContext:
+        """The context a run gives an extractor: an HTTP client with the source's settings
+        and the conditional-GET state kept in its cursor."""
+        cursor = dict(cursor or {})
+        http = HttpClient(
+            settings=source.http,
+            allow_local_files=is_local(source.url),
+            recorder=recorder,
+            validators=dict(cursor.get("http", {})),
+        )
+        return cls(source=source, http=http, cursor=cursor)
+
+    def final_cursor(self) -> dict[str, Any]:
+        """What to store after a successful extraction: the extractor's own state (new, or
+        the previous one when it set none) and the validators of the URLs it fetched."""
+        own = self.new_cursor
+        if own is None:
+            own = {k: v for k, v in self.cursor.items() if k != "http"}
+        return {**own, "http": self.http.current_validators()}
 
     def item_id(self, platform_id: str) -> str:
         return stable_id(self.source.id, platform_id)

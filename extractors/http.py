@@ -1,23 +1,39 @@
 """The shared, polite HTTP client every extractor uses.
 
-What lives here so that no extractor writes it again: a clear User-Agent, connect/read
-timeouts, retries with exponential backoff and jitter on connection errors, 429 and 5xx
-that honour `Retry-After` (urllib3's `Retry` does the arithmetic), a response size cap,
-and local files for offline sources. Every payload is handed to `recorder`, which the
-pipeline points at the landing zone: raw data is kept before anything is parsed.
+What lives here so that no extractor writes it again:
+
+- a User-Agent naming ecoute, connect/read timeouts, at most `max_redirects` redirects;
+- retries with exponential backoff and jitter on connection errors, 429 and 5xx, honouring
+  `Retry-After` in seconds or as an HTTP date (urllib3's `Retry` does the arithmetic; a
+  server asking for more than `max_retry_after` seconds is waited for that long at most);
+- a per-host rate limit (`min_interval` seconds between two requests to one host);
+- conditional GET: the ETag / Last-Modified of every URL fetched with `conditional=True` is
+  kept in `validators`, which the pipeline stores in the source's cursor, so that the next
+  run's request for an unchanged URL gets a `304` and costs nothing;
+- robots.txt honoured (protego) for pages that are scraped (`robots=True`);
+- a response size cap, counted on the decoded bytes while they stream, gzip and deflate
+  decoded here in bounded steps so a decompression bomb stops at the cap;
+- local files for offline sources, only when the source itself is a path.
+
+Every payload is handed to `recorder`, which the pipeline points at the landing zone: raw
+data is kept before anything is parsed.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import time
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 from urllib.request import url2pathname
 
 import requests
+from protego import Protego
+from pydantic import BaseModel, ConfigDict, Field
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -25,16 +41,49 @@ from extractors.errors import FetchError
 
 USER_AGENT = "ecoute/0.1 (social-listening pipeline; +https://github.com/ecoute-dev/ecoute)"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+_CHUNK = 64 * 1024
+
+#: What to do about a status, said in the error.
+_STATUS_HINTS = {
+    401: "the server wants credentials: check the URL or the source's access",
+    403: "the server refuses ecoute: check the URL, or ask the site to allow the crawler",
+    404: "check the URL in sources.yml",
+    410: "the page is gone: remove or fix the source",
+    429: "the site rate-limits ecoute: raise http.min_interval for this source",
+}
+
+
+class HttpSettings(BaseModel):
+    """The `http:` block of sources.yml (global, and per source to override)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timeout: float = Field(default=30.0, gt=0, description="read timeout, seconds")
+    connect_timeout: float = Field(default=10.0, gt=0)
+    retries: int = Field(default=3, ge=0, le=10)
+    backoff_factor: float = Field(default=0.5, ge=0)
+    max_retry_after: float = Field(default=120.0, ge=0)
+    min_interval: float = Field(default=1.0, ge=0, description="seconds between requests/host")
+    max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    max_redirects: int = Field(default=5, ge=0)
 
 
 @dataclass(frozen=True)
 class Fetched:
-    """A payload as it arrived: the final URL, status, headers and raw bytes."""
+    """A payload as it arrived: the final URL, status, headers and (decoded) bytes.
+
+    `not_modified` is a 304 answer to a conditional request: there is no content, and
+    whatever the URL said last time is already in the warehouse.
+    """
 
     url: str
     status: int
     headers: dict[str, str]
     content: bytes
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
 
     def json(self) -> Any:
         try:
@@ -57,46 +106,89 @@ def local_path(url: str) -> Path:
     return Path(url2pathname(parts.path)) if parts.scheme == "file" else Path(url)
 
 
+def with_params(url: str, params: dict[str, Any] | None) -> str:
+    """The URL a request with `params` goes to: the key of its conditional-GET state."""
+    if not params:
+        return url
+    parts = urlsplit(url)
+    query = "&".join(q for q in (parts.query, urlencode(params, doseq=True)) if q)
+    return urlunsplit(parts._replace(query=query))
+
+
+class _CappedRetry(Retry):
+    """urllib3's Retry, but a server asking to wait an hour is waited for a bounded time."""
+
+    max_retry_after: float = 120.0
+
+    def get_retry_after(self, response: Any) -> float | None:
+        wait = super().get_retry_after(response)
+        return None if wait is None else min(wait, self.max_retry_after)
+
+
 @dataclass
 class HttpClient:
-    """GET with timeouts, retries and a size cap; reads local files only when allowed.
+    """GET with politeness built in; see the module docstring.
 
-    `allow_local_files` is set for sources configured with a local path, and only for
-    them: a remote feed must never make ecoute read `file:///etc/passwd`.
+    `validators` maps a URL to its last `{"etag": ..., "last_modified": ...}`; pass the
+    stored ones in, read the updated ones out after extraction.
     """
 
-    timeout: tuple[float, float] = (10.0, 30.0)
-    retries: int = 3
-    backoff_factor: float = 0.5
-    max_bytes: int = 20 * 1024 * 1024
+    settings: HttpSettings = field(default_factory=HttpSettings)
     allow_local_files: bool = False
     recorder: Recorder | None = None
+    validators: dict[str, dict[str, str]] = field(default_factory=dict)
     session: requests.Session = field(default_factory=requests.Session)
+    _last_request: dict[str, float] = field(default_factory=dict, init=False)
+    _requested: set[str] = field(default_factory=set, init=False)
+    _robots: dict[str, Protego | None] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
-        retry = Retry(
-            total=self.retries,
-            connect=self.retries,
-            read=self.retries,
-            status=self.retries,
-            backoff_factor=self.backoff_factor,
-            backoff_jitter=self.backoff_factor / 2,
+        s = self.settings
+        retry = _CappedRetry(
+            total=s.retries,
+            connect=s.retries,
+            read=s.retries,
+            status=s.retries,
+            redirect=s.max_redirects,
+            backoff_factor=s.backoff_factor,
+            backoff_jitter=s.backoff_factor / 2,
             backoff_max=60,
             status_forcelist=RETRY_STATUSES,
             allowed_methods=frozenset({"GET", "HEAD"}),
             respect_retry_after_header=True,
             raise_on_status=False,
         )
+        retry.max_retry_after = s.max_retry_after
         adapter = HTTPAdapter(max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+        self.session.max_redirects = s.max_redirects
         self.session.headers["User-Agent"] = USER_AGENT
+        # Only what _decode() reads in bounded steps: no brotli/zstd surprises.
+        self.session.headers["Accept-Encoding"] = "gzip, deflate"
 
-    def get(self, url: str, *, params: dict[str, Any] | None = None) -> Fetched:
-        fetched = self._read_file(url) if is_local(url) else self._get_http(url, params)
+    def get(
+        self,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        conditional: bool = False,
+        robots: bool = False,
+    ) -> Fetched:
+        """GET `url`. `conditional`: send the stored validators, a 304 comes back as
+        `not_modified`. `robots`: refuse what the site's robots.txt disallows."""
+        if is_local(url):
+            fetched = self._read_file(url)
+        else:
+            full_url = with_params(url, params)
+            if robots:
+                self._check_robots(full_url)
+            fetched = self._get_http(full_url, conditional)
         if self.recorder is not None:
             self.recorder(fetched)
         return fetched
+
+    # --- local files ----------------------------------------------------------------
 
     def _read_file(self, url: str) -> Fetched:
         if not self.allow_local_files:
@@ -104,43 +196,155 @@ class HttpClient:
         path = local_path(url)
         try:
             size = path.stat().st_size
-            if size > self.max_bytes:
-                raise FetchError(url, f"file is {size} bytes, over the {self.max_bytes} cap")
+            if size > self.settings.max_bytes:
+                raise FetchError(url, f"file is {size} bytes, over the {self._cap} cap")
             return Fetched(url=str(path), status=200, headers={}, content=path.read_bytes())
         except OSError as exc:
             raise FetchError(url, f"cannot read file: {exc.strerror or exc}") from None
 
-    def _get_http(self, url: str, params: dict[str, Any] | None) -> Fetched:
+    # --- HTTP -----------------------------------------------------------------------
+
+    @property
+    def _cap(self) -> str:
+        return f"{self.settings.max_bytes / 1_000_000:g} MB"
+
+    def _wait_for_host(self, url: str) -> None:
+        host = urlsplit(url).netloc
+        last = self._last_request.get(host)
+        if last is not None:
+            delay = self.settings.min_interval - (time.monotonic() - last)
+            if delay > 0:
+                time.sleep(delay)
+        self._last_request[host] = time.monotonic()
+
+    def current_validators(self) -> dict[str, dict[str, str]]:
+        """Validators of the URLs requested by this client: what the next run needs."""
+        return {url: v for url, v in self.validators.items() if url in self._requested}
+
+    def _conditional_headers(self, url: str) -> dict[str, str]:
+        self._requested.add(url)
+        known = self.validators.get(url, {})
+        headers = {}
+        if known.get("etag"):
+            headers["If-None-Match"] = known["etag"]
+        if known.get("last_modified"):
+            headers["If-Modified-Since"] = known["last_modified"]
+        return headers
+
+    def _remember(self, url: str, resp: requests.Response) -> None:
+        found = {
+            "etag": resp.headers.get("ETag"),
+            "last_modified": resp.headers.get("Last-Modified"),
+        }
+        kept = {k: v for k, v in found.items() if v}
+        if kept:
+            self.validators[url] = kept
+
+    def _get_http(self, url: str, conditional: bool) -> Fetched:
+        headers = self._conditional_headers(url) if conditional else {}
+        timeout = (self.settings.connect_timeout, self.settings.timeout)
+        self._wait_for_host(url)
         try:
-            with self.session.get(url, params=params, timeout=self.timeout, stream=True) as resp:
-                content = self._read_capped(url, resp)
+            with self.session.get(url, headers=headers, timeout=timeout, stream=True) as resp:
+                if resp.status_code == 304:
+                    return Fetched(
+                        url=resp.url, status=304, headers=dict(resp.headers), content=b""
+                    )
                 if resp.status_code >= 400:
-                    raise FetchError(url, f"HTTP {resp.status_code}", status=resp.status_code)
+                    hint = _STATUS_HINTS.get(resp.status_code)
+                    after = " after retries" if resp.status_code in RETRY_STATUSES else ""
+                    message = f"HTTP {resp.status_code}{after}" + (f" ({hint})" if hint else "")
+                    raise FetchError(url, message, status=resp.status_code)
+                content = self._read_capped(url, resp)
+                if conditional:
+                    self._remember(url, resp)
                 return Fetched(
                     url=resp.url,
                     status=resp.status_code,
                     headers=dict(resp.headers),
                     content=content,
                 )
+        except requests.exceptions.TooManyRedirects:
+            raise FetchError(url, f"more than {self.settings.max_redirects} redirects") from None
         except requests.exceptions.RetryError as exc:
-            raise FetchError(url, f"gave up after {self.retries} retries: {exc}") from None
+            raise FetchError(url, f"gave up after {self.settings.retries} retries: {exc}") from None
         except requests.exceptions.Timeout:
-            raise FetchError(url, f"timed out (connect/read timeouts {self.timeout} s)") from None
+            raise FetchError(
+                url,
+                f"timed out after {self.settings.timeout:g} s (raise http.timeout if the "
+                "site is just slow)",
+            ) from None
         except requests.exceptions.ConnectionError as exc:
             raise FetchError(url, f"connection failed: {_root_cause(exc)}") from None
 
     def _read_capped(self, url: str, resp: requests.Response) -> bytes:
-        declared = resp.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            raise FetchError(url, f"response is {declared} bytes, over the {self.max_bytes} cap")
+        """The body, decoded, refused as soon as it passes the cap (declared or actual)."""
+        cap = self.settings.max_bytes
+        declared = resp.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise FetchError(url, f"response is {declared} bytes, over the {self._cap} cap")
+        decoder = _decoder(resp.headers.get("Content-Encoding", ""))
         chunks: list[bytes] = []
         total = 0
-        for chunk in resp.iter_content(chunk_size=64 * 1024):
-            total += len(chunk)
-            if total > self.max_bytes:
-                raise FetchError(url, f"response exceeds the {self.max_bytes} bytes cap")
-            chunks.append(chunk)
+        for raw in resp.raw.stream(_CHUNK, decode_content=False):
+            for piece in _decode(decoder, raw, cap - total + 1, url):
+                total += len(piece)
+                if total > cap:
+                    raise FetchError(url, f"response exceeds the {self._cap} cap (decoded)")
+                chunks.append(piece)
+        if decoder is not None:
+            chunks.append(decoder.flush())
         return b"".join(chunks)
+
+    # --- robots.txt -----------------------------------------------------------------
+
+    def _check_robots(self, url: str) -> None:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            self._robots[origin] = self._fetch_robots(origin)
+        rules = self._robots[origin]
+        if rules is not None and not rules.can_fetch(url, USER_AGENT):
+            raise FetchError(
+                url,
+                "disallowed by the site's robots.txt (ecoute does not fetch it; ask the "
+                "site or use its feed)",
+            )
+
+    def _fetch_robots(self, origin: str) -> Protego | None:
+        """The site's rules; None (everything allowed) when it has no robots.txt."""
+        try:
+            fetched = self._get_http(f"{origin}/robots.txt", conditional=False)
+        except FetchError as exc:
+            if exc.status is not None and 400 <= exc.status < 500:
+                return None
+            raise FetchError(
+                f"{origin}/robots.txt", f"robots.txt unreadable, page not fetched: {exc.message}"
+            ) from None
+        return Protego.parse(fetched.content.decode("utf-8", errors="replace"))
+
+
+def _decoder(encoding: str) -> Any:
+    encoding = encoding.strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj()
+    return None
+
+
+def _decode(decoder: Any, data: bytes, limit: int, url: str) -> Iterator[bytes]:
+    """Decompress `data` in pieces of at most `limit` bytes, lazily: the caller stops
+    reading at the cap, so a decompression bomb never expands in memory."""
+    if decoder is None:
+        yield data
+        return
+    try:
+        yield decoder.decompress(data, limit)
+        while decoder.unconsumed_tail:
+            yield decoder.decompress(decoder.unconsumed_tail, limit)
+    except zlib.error as exc:
+        raise FetchError(url, f"corrupt compressed response: {exc}") from None
 
 
 def _root_cause(exc: BaseException) -> str:

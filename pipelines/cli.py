@@ -26,7 +26,7 @@ from rich.table import Table
 
 from extractors.base import ExtractContext, SourceConfig, get_extractor, registered_kinds
 from extractors.errors import ConfigError, EcouteError
-from extractors.http import HttpClient, is_local
+from extractors.http import is_local
 from pipelines import steps
 from pipelines.config import Settings, load_sources, select_sources
 from pipelines.landing import landed_batches
@@ -167,7 +167,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     )
     spec = get_extractor(source.kind)
     spec.parse_params(source.id, source.params)
-    ctx = ExtractContext(source=source, http=HttpClient(allow_local_files=is_local(url)))
+    ctx = ExtractContext.for_source(source)
     with _open(args.out, "w", sys.stdout) as sink:
         count = 0
         for item in spec.run(ctx):

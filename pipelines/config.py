@@ -9,6 +9,11 @@ sources.yml is a list of sources:
         owners: ["Margaux - Les Délices"]    # author names or ids that are the organisation
         params: {comments: true}     # optional, checked against the kind
         enabled: true                # optional
+        http: {min_interval: 5}      # optional, overrides the top-level `http:` block
+
+    http:                            # optional: politeness and limits of the HTTP client
+      min_interval: 1.0              # seconds between two requests to one host
+      timeout: 30                    # see extractors.http.HttpSettings for every key
 
 Every mistake is reported as one `ConfigError` naming the file, the source and the key.
 """
@@ -25,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from extractors.base import SourceConfig, get_extractor
 from extractors.errors import ConfigError
-from extractors.http import is_local, local_path
+from extractors.http import HttpSettings, is_local, local_path
 
 DEFAULT_CONFIG = "sources.yml"
 DEFAULT_HOME = "data"
@@ -61,12 +66,14 @@ class _SourceModel(BaseModel):
     owners: list[str] = Field(default_factory=list)
     params: dict[str, Any] = Field(default_factory=dict)
     enabled: bool = True
+    http: dict[str, Any] = Field(default_factory=dict)
 
 
 class _FileModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sources: list[dict[str, Any]]
+    http: dict[str, Any] = Field(default_factory=dict)
 
 
 def _describe(exc: ValidationError) -> str:
@@ -99,7 +106,14 @@ def _read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: invalid YAML{where}: {problem}") from None
 
 
-def _source(path: Path, index: int, raw: Any) -> SourceConfig:
+def _http_settings(path: Path, label: str, merged: dict[str, Any]) -> HttpSettings:
+    try:
+        return HttpSettings.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {label}: http: {_describe(exc)}") from None
+
+
+def _source(path: Path, index: int, raw: Any, http: dict[str, Any]) -> SourceConfig:
     label = f"source '{raw['id']}'" if isinstance(raw, dict) and "id" in raw else f"source #{index}"
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: {label}: expected a mapping with id, kind, url, owners")
@@ -122,6 +136,7 @@ def _source(path: Path, index: int, raw: Any) -> SourceConfig:
         owners=tuple(model.owners),
         params=model.params,
         enabled=model.enabled,
+        http=_http_settings(path, label, {**http, **model.http}),
     )
 
 
@@ -134,7 +149,8 @@ def load_sources(path: Path) -> list[SourceConfig]:
         top = _FileModel.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_describe(exc)}") from None
-    sources = [_source(path, i + 1, raw) for i, raw in enumerate(top.sources)]
+    _http_settings(path, "http", top.http)
+    sources = [_source(path, i + 1, raw, top.http) for i, raw in enumerate(top.sources)]
     seen: set[str] = set()
     for source in sources:
         if source.id in seen:

@@ -19,7 +19,6 @@ from typing import Any
 
 from extractors.base import ExtractContext, SourceConfig, get_extractor
 from extractors.errors import EcouteError
-from extractors.http import HttpClient, is_local
 from extractors.records import iso_utc
 from pipelines.config import Settings
 from pipelines.landing import BatchWriter, Manifest, landed_batches
@@ -65,8 +64,9 @@ def extract_source(
         started_at=iso_utc(datetime.now(UTC)),
     )
     with BatchWriter(settings.landing, manifest) as batch:
-        http = HttpClient(allow_local_files=is_local(source.url), recorder=batch.record_payload)
-        ctx = ExtractContext(source=source, http=http, cursor=stored_cursor(settings, source.id))
+        ctx = ExtractContext.for_source(
+            source, cursor=stored_cursor(settings, source.id), recorder=batch.record_payload
+        )
         try:
             for item in get_extractor(source.kind).run(ctx):
                 batch.write_item(item)
@@ -75,7 +75,7 @@ def extract_source(
         except EcouteError as exc:
             batch.fail(str(exc), ctx.warnings)
         else:
-            batch.complete(ctx.new_cursor, ctx.warnings)
+            batch.complete(ctx.final_cursor(), ctx.warnings)
     return manifest.as_dict()
 
 

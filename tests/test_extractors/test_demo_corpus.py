@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from extractors.base import ExtractContext, get_extractor
-from extractors.http import HttpClient
 from extractors.records import Item, stable_id
 from pipelines.config import load_sources
 
@@ -26,7 +25,7 @@ def labels(site: str) -> list[dict[str, str]]:
 def demo_items() -> dict[str, list[Item]]:
     extracted = {}
     for source in load_sources(REPO / "sources.yml"):
-        ctx = ExtractContext(source=source, http=HttpClient(allow_local_files=True))
+        ctx = ExtractContext.for_source(source)
         extracted[source.id] = list(get_extractor(source.kind).run(ctx))
         assert ctx.warnings == []
     return extracted

@@ -6,11 +6,19 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from extractors.errors import FetchError
-from extractors.http import USER_AGENT, Fetched, HttpClient
+from extractors.http import USER_AGENT, Fetched, HttpClient, HttpSettings
 
 
-def fast_client(**kwargs: object) -> HttpClient:
-    return HttpClient(backoff_factor=0.01, timeout=(2, 2), **kwargs)  # type: ignore[arg-type]
+def fast_client(*, retries: int = 3, max_bytes: int = 1_000_000, **kwargs: object) -> HttpClient:
+    settings = HttpSettings(
+        backoff_factor=0.01,
+        timeout=2,
+        connect_timeout=2,
+        min_interval=0,
+        retries=retries,
+        max_bytes=max_bytes,
+    )
+    return HttpClient(settings=settings, **kwargs)  # type: ignore[arg-type]
 
 
 def test_sends_the_ecoute_user_agent(httpserver: HTTPServer) -> None:

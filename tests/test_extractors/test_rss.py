@@ -6,9 +6,10 @@ from pytest_httpserver import HTTPServer
 
 from extractors.base import ExtractContext, SourceConfig, get_extractor
 from extractors.errors import ConfigError, SourceError
-from extractors.http import HttpClient
+from extractors.http import HttpClient, HttpSettings
 from extractors.records import Item
 
+FAST = HttpSettings(retries=0, min_interval=0)
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 
 
@@ -18,7 +19,7 @@ def extract(
     source = SourceConfig(
         id="fromager", kind="rss", url=url, owners=("Fromagerie Lucas",), params=params
     )
-    ctx = ExtractContext(source=source, http=HttpClient(allow_local_files=local, retries=0))
+    ctx = ExtractContext(source=source, http=HttpClient(settings=FAST, allow_local_files=local))
     return list(get_extractor("rss").run(ctx)), ctx
 
 

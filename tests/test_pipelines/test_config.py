@@ -95,3 +95,18 @@ def test_settings_follow_flags_then_environment(monkeypatch: pytest.MonkeyPatch)
     assert settings.db_path == Path("/srv/ecoute/ecoute.duckdb")
     assert settings.landing == Path("/srv/ecoute/landing")
     assert Settings.resolve("other.yml", "x.duckdb").db_path == Path("x.duckdb")
+
+
+def test_http_settings_have_polite_defaults_and_per_source_overrides(tmp_path: Path) -> None:
+    text = VALID.replace("sources:", "http: {min_interval: 2, timeout: 10}\nsources:", 1)
+    text = text.replace("enabled: false", "enabled: false\n    http: {min_interval: 0.5}")
+    blog, remote = load_sources(write(tmp_path, text))
+    assert (blog.http.min_interval, blog.http.timeout) == (2, 10)
+    assert (remote.http.min_interval, remote.http.timeout) == (0.5, 10)
+    assert blog.http.max_bytes == 20 * 1024 * 1024
+
+
+def test_a_bad_http_setting_names_the_source_and_key(tmp_path: Path) -> None:
+    text = VALID.replace("enabled: false", "enabled: false\n    http: {timout: 3}")
+    with pytest.raises(ConfigError, match=r"source 'remote': http: unknown key 'timout'"):
+        load_sources(write(tmp_path, text))
