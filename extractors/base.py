@@ -87,6 +87,14 @@ class ExtractContext:
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     new_cursor: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
+    complete_threads: set[str] = field(default_factory=set)
+
+    def thread_complete(self, post_platform_id: str) -> None:
+        """Say that every comment of this post now visible was yielded: comments of it
+        that the warehouse has and this run did not see are then marked deleted.
+        Only for complete listings (an API's every page, a whole page of comments), never
+        for feeds that show the latest N."""
+        self.complete_threads.add(self.item_id(post_platform_id))
 
     def warn(self, message: str) -> None:
         """Something was skipped but the source goes on; the run summary shows it."""
@@ -136,8 +144,12 @@ class ExtractContext:
         url: str | None = None,
         title: str | None = None,
         extra: dict[str, Any] | None = None,
+        owner: bool = False,
     ) -> Item:
-        """An `Item` whose ids, owner flag, fetch time and hash follow the contract."""
+        """An `Item` whose ids, owner flag, fetch time and hash follow the contract.
+
+        `owner=True` when the platform itself says the author is the organisation (a
+        page's own id, a post author's id); configured `owners` count in any case."""
         return Item(
             item_id=self.item_id(platform_id),
             source_id=self.source.id,
@@ -146,7 +158,7 @@ class ExtractContext:
             parent_id=self.item_id(parent_platform_id) if parent_platform_id else None,
             author_name=author_name,
             author_id=author_id,
-            is_owner=self.source.is_owner(author_name, author_id),
+            is_owner=owner or self.source.is_owner(author_name, author_id),
             published_at=published_at,
             url=url,
             title=title,
