@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -18,11 +21,28 @@ CONTENT_TYPES = {
 }
 
 
+def static_file(content: bytes, content_type: str) -> Callable[[Request], Response]:
+    """A handler that serves `content` like a real web server: with an ETag and a
+    Last-Modified, answering 304 to a request that already has them."""
+    etag = '"' + hashlib.sha1(content).hexdigest()[:16] + '"'
+    modified = "Mon, 05 Oct 2026 08:00:00 GMT"
+
+    def handle(request: Request) -> Response:
+        headers = {"ETag": etag, "Last-Modified": modified}
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=304, headers=headers)
+        return Response(content, content_type=content_type, headers=headers)
+
+    return handle
+
+
 def serve_tree(server: HTTPServer, root: Path, prefix: str = "") -> None:
-    """Serve every file under `root` at `prefix/<relative path>` on the loopback server."""
+    """Serve every file under `root` at `prefix/<relative path>` on the loopback server,
+    with ETags (see `static_file`)."""
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        server.expect_request(f"{prefix}/{path.relative_to(root).as_posix()}").respond_with_data(
-            path.read_bytes(), content_type=CONTENT_TYPES.get(path.suffix, "text/plain")
+        content_type = CONTENT_TYPES.get(path.suffix, "text/plain")
+        server.expect_request(f"{prefix}/{path.relative_to(root).as_posix()}").respond_with_handler(
+            static_file(path.read_bytes(), content_type)
         )
 
 
