@@ -1,10 +1,17 @@
-"""Kind `rss`: RSS 2.0 / Atom posts and their WordPress-style comment feeds.
+"""Kind `rss`: RSS 0.9x/1.0/2.0 and Atom posts, and their WordPress-style comment feeds.
 
 Posts come from the source's feed. Comments come from each post's own comment feed,
-linked by `wfw:commentRss` or an Atom `<link rel="replies">`; a comment's
-`thr:in-reply-to` (RFC 4685) gives the item it answers, so threads keep their shape.
-A comment feed that fails is reported as a warning: the posts and the other threads
-are still extracted.
+linked by `wfw:commentRss` or an Atom `<link rel="replies">`, and optionally from a
+site-wide comment feed (`site_comments`); a comment's `thr:in-reply-to` (RFC 4685) gives
+the item it answers, so threads keep their shape. A post whose `slash:comments` is 0 has
+no comment feed to read.
+
+Incremental: every feed is fetched with a conditional GET. When the main feed has not
+changed (304), the comment feeds of the posts remembered in the cursor are still checked,
+each conditionally too, so a new comment on an old post is found and an unchanged
+night costs one 304 per feed. A malformed feed that still has entries is read and
+reported as a warning; a comment feed that fails is a warning; only an unreadable main
+feed fails the source.
 """
 
 from __future__ import annotations
@@ -13,56 +20,89 @@ import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urldefrag, urljoin
 
 import feedparser
+from feedparser.exceptions import NonXMLContentType
 
 from extractors.base import ExtractContext, ExtractorParams, extractor
 from extractors.errors import FetchError, SourceError
 from extractors.http import Fetched
-from extractors.records import Item, iso_utc
+from extractors.records import Item
 from extractors.text import html_to_text, struct_time_to_utc
 
 
 class RssParams(ExtractorParams):
     comments: bool = True  # follow per-post comment feeds
+    site_comments: str | None = None  # site-wide comment feed, e.g. /comments/feed/
+    remember_posts: int = 100  # posts whose comment feeds are re-checked on a quiet night
 
 
 @extractor("rss", params=RssParams)
 def extract_rss(ctx: ExtractContext, params: RssParams) -> Iterator[Item]:
     feed_url = ctx.source.url
-    feed = _parse(ctx, _fetch(ctx, feed_url))
-    latest: datetime | None = None
-    for position, entry in enumerate(feed.entries):
-        post_platform_id = _platform_id(entry, feed_url, position)
-        post = _post(ctx, post_platform_id, entry)
-        latest = max(latest or post.published_at, post.published_at)
-        yield post
-        comments_url = _comments_url(entry)
-        if params.comments and comments_url:
-            yield from _comments(ctx, urljoin(feed_url, comments_url), post, post_platform_id)
-    if latest is not None:
-        ctx.new_cursor = {"latest_post_at": iso_utc(latest)}
+    remembered: list[dict[str, Any]] = list(ctx.cursor.get("posts", []))
+    fetched = _fetch(ctx, feed_url)
+    posts: list[dict[str, Any]] = []
+    if not fetched.not_modified:
+        feed = _parse(ctx, fetched, fatal=True)
+        for position, entry in enumerate(feed.entries):
+            platform_id = _platform_id(entry, feed_url, position)
+            yield _post(ctx, platform_id, entry)
+            comments = _comments_url(entry)
+            posts.append(
+                {
+                    "id": platform_id,
+                    "link": entry.get("link"),
+                    "comments": urljoin(feed_url, comments) if comments else None,
+                }
+            )
+    seen = {p["id"] for p in posts}
+    posts = (posts + [p for p in remembered if p["id"] not in seen])[: params.remember_posts]
+    if params.comments:
+        for post in posts:
+            if post["comments"]:
+                yield from _comments(ctx, post["comments"], post["id"])
+    if params.site_comments:
+        yield from _site_comments(ctx, urljoin(feed_url, params.site_comments), posts)
+    ctx.new_cursor = {"posts": posts}
 
 
 def _fetch(ctx: ExtractContext, url: str) -> Fetched:
     try:
-        return ctx.http.get(url)
+        return ctx.http.get(url, conditional=True)
     except FetchError as exc:
         raise SourceError(ctx.source.id, str(exc)) from None
 
 
-def _parse(ctx: ExtractContext, fetched: Fetched) -> feedparser.FeedParserDict:
+def _parse(ctx: ExtractContext, fetched: Fetched, *, fatal: bool) -> feedparser.FeedParserDict:
+    """Entries of a feed; a feed broken beyond reading raises, a damaged one is a warning."""
+    headers = {k.lower(): v for k, v in fetched.headers.items()}
     parsed = feedparser.parse(
-        fetched.content, response_headers={"content-location": fetched.url, **fetched.headers}
+        fetched.content, response_headers={**headers, "content-location": fetched.url}
     )
-    if parsed.bozo and not parsed.entries:
-        raise SourceError(
-            ctx.source.id,
-            f"{fetched.url} is not a readable feed: {parsed.get('bozo_exception')}",
-            hint="check that the URL points at an RSS or Atom feed",
+    if not parsed.entries and (parsed.bozo or not parsed.version):
+        reason = _bozo_reason(parsed) if parsed.bozo else "no RSS or Atom found"
+        if fatal:
+            raise SourceError(
+                ctx.source.id,
+                f"not a readable feed: {fetched.url}: {reason}",
+                hint="check that the URL points at an RSS or Atom feed",
+            )
+        raise FetchError(fetched.url, f"not a readable feed: {reason}")
+    # A feed served as text/html, or read from a file, is still a feed: not worth a warning.
+    if parsed.bozo and not isinstance(parsed.get("bozo_exception"), NonXMLContentType):
+        ctx.warn(
+            f"feed read despite problems: {fetched.url}: {_bozo_reason(parsed)} "
+            f"({len(parsed.entries)} entries)"
         )
     return parsed
+
+
+def _bozo_reason(parsed: feedparser.FeedParserDict) -> str:
+    reason = parsed.get("bozo_exception")
+    text = " ".join(str(reason).split()) if reason else "malformed"
+    return text[:200]
 
 
 def _platform_id(entry: Any, feed_url: str, position: int) -> str:
@@ -141,19 +181,51 @@ def _post(ctx: ExtractContext, platform_id: str, entry: Any) -> Item:
     )
 
 
-def _comments(ctx: ExtractContext, url: str, post: Item, post_platform_id: str) -> Iterator[Item]:
+def _comments(ctx: ExtractContext, url: str, post_platform_id: str) -> Iterator[Item]:
     try:
-        feed = _parse(ctx, ctx.http.get(url))
-    except (FetchError, SourceError) as exc:
-        ctx.warn(f"comments of '{post.title or post.url}' skipped: {exc}")
+        fetched = ctx.http.get(url, conditional=True)
+        if fetched.not_modified:
+            return
+        feed = _parse(ctx, fetched, fatal=False)
+    except FetchError as exc:
+        ctx.warn(f"comment feed skipped: {exc}")
         return
     for position, entry in enumerate(feed.entries):
-        in_reply_to = (entry.get("thr_in-reply-to") or {}).get("ref")
-        yield _entry_item(
-            ctx,
-            entry,
-            platform_id=_platform_id(entry, url, position),
-            post_platform_id=post_platform_id,
-            parent_platform_id=in_reply_to,
-            extra={"in_reply_to": in_reply_to} if in_reply_to else {},
-        )
+        yield _comment(ctx, entry, _platform_id(entry, url, position), post_platform_id)
+
+
+def _comment(ctx: ExtractContext, entry: Any, platform_id: str, post_platform_id: str) -> Item:
+    in_reply_to = (entry.get("thr_in-reply-to") or {}).get("ref")
+    return _entry_item(
+        ctx,
+        entry,
+        platform_id=platform_id,
+        post_platform_id=post_platform_id,
+        parent_platform_id=in_reply_to,
+        extra={"in_reply_to": in_reply_to} if in_reply_to else {},
+    )
+
+
+def _site_comments(ctx: ExtractContext, url: str, posts: list[dict[str, Any]]) -> Iterator[Item]:
+    """Comments of a site-wide feed, each matched to its post by `thr:in-reply-to` or by
+    its link (`<post link>#comment-N`); comments of posts we do not know are counted."""
+    by_link = {urldefrag(p["link"])[0]: p["id"] for p in posts if p.get("link")}
+    ids = {p["id"] for p in posts}
+    try:
+        fetched = ctx.http.get(url, conditional=True)
+        if fetched.not_modified:
+            return
+        feed = _parse(ctx, fetched, fatal=False)
+    except FetchError as exc:
+        ctx.warn(f"site comment feed skipped: {exc}")
+        return
+    unknown = 0
+    for position, entry in enumerate(feed.entries):
+        ref = (entry.get("thr_in-reply-to") or {}).get("ref")
+        post_id = ref if ref in ids else by_link.get(urldefrag(entry.get("link") or "")[0])
+        if post_id is None:
+            unknown += 1
+            continue
+        yield _comment(ctx, entry, _platform_id(entry, url, position), post_id)
+    if unknown:
+        ctx.warn(f"{url}: {unknown} comment(s) on posts outside the feed window skipped")
