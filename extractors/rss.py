@@ -46,10 +46,10 @@ def extract_rss(ctx: ExtractContext, params: RssParams) -> Iterator[Item]:
     posts: list[dict[str, Any]] = []
     if not fetched.not_modified:
         feed = _parse(ctx, fetched, fatal=True)
-        for position, entry in enumerate(feed.entries):
+        for position, entry in enumerate(_readable(feed.entries)):
             platform_id = _platform_id(entry, feed_url, position)
             yield _post(ctx, platform_id, entry)
-            comments = _comments_url(entry)
+            comments = _comments_url(entry) if entry.get("slash_comments") != "0" else None
             posts.append(
                 {
                     "id": platform_id,
@@ -99,6 +99,11 @@ def _parse(ctx: ExtractContext, fetched: Fetched, *, fatal: bool) -> feedparser.
     return parsed
 
 
+def _readable(entries: list[Any]) -> list[Any]:
+    """Entries with something in them: a truncated feed ends with an empty one."""
+    return [e for e in entries if e.get("title") or e.get("link") or e.get("summary")]
+
+
 def _bozo_reason(parsed: feedparser.FeedParserDict) -> str:
     reason = parsed.get("bozo_exception")
     text = " ".join(str(reason).split()) if reason else "malformed"
@@ -114,7 +119,9 @@ def _platform_id(entry: Any, feed_url: str, position: int) -> str:
 
 
 def _published(ctx: ExtractContext, entry: Any) -> tuple[datetime, dict[str, Any]]:
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    # dict.get: FeedParserDict.get would map a missing published_parsed to updated_parsed
+    # itself, with a DeprecationWarning.
+    parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     when = struct_time_to_utc(parsed)
     if when is None:
         return ctx.fetched_at, {"published_at_missing": True}
@@ -190,7 +197,7 @@ def _comments(ctx: ExtractContext, url: str, post_platform_id: str) -> Iterator[
     except FetchError as exc:
         ctx.warn(f"comment feed skipped: {exc}")
         return
-    for position, entry in enumerate(feed.entries):
+    for position, entry in enumerate(_readable(feed.entries)):
         yield _comment(ctx, entry, _platform_id(entry, url, position), post_platform_id)
 
 
@@ -220,7 +227,7 @@ def _site_comments(ctx: ExtractContext, url: str, posts: list[dict[str, Any]]) -
         ctx.warn(f"site comment feed skipped: {exc}")
         return
     unknown = 0
-    for position, entry in enumerate(feed.entries):
+    for position, entry in enumerate(_readable(feed.entries)):
         ref = (entry.get("thr_in-reply-to") or {}).get("ref")
         post_id = ref if ref in ids else by_link.get(urldefrag(entry.get("link") or "")[0])
         if post_id is None:
