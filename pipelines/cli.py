@@ -125,7 +125,7 @@ def _load_annotate_finish(settings: Settings, run_id: str, started_at: datetime 
         _table(
             f"Run {run_id} ({status}), {annotated} item(s) annotated",
             rows,
-            ("source_id", "status", "items", "new", "updated", "warnings"),
+            ("source_id", "status", "items", "new", "updated", "deleted", "warnings"),
         )
     )
     for sid, r in report.per_source.items():

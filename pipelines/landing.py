@@ -51,6 +51,7 @@ class Manifest:
     items: int = 0
     payloads: int = 0
     cursor: dict[str, Any] | None = None
+    complete_threads: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -100,9 +101,12 @@ class BatchWriter:
         self._items.write(item.to_json() + "\n")
         self.manifest.items += 1
 
-    def complete(self, cursor: dict[str, Any] | None, warnings: list[str]) -> Path:
+    def complete(
+        self, cursor: dict[str, Any] | None, warnings: list[str], complete_threads: list[str]
+    ) -> Path:
         self.manifest.cursor = cursor
         self.manifest.warnings = warnings
+        self.manifest.complete_threads = complete_threads
         return self._finish("complete")
 
     def fail(self, error: str, warnings: list[str]) -> Path:

@@ -75,7 +75,7 @@ def extract_source(
         except EcouteError as exc:
             batch.fail(str(exc), ctx.warnings)
         else:
-            batch.complete(ctx.final_cursor(), ctx.warnings)
+            batch.complete(ctx.final_cursor(), ctx.warnings, sorted(ctx.complete_threads))
     return manifest.as_dict()
 
 
@@ -102,11 +102,16 @@ def load_run(settings: Settings, run_id: str, started_at: datetime | None = None
             if manifest["status"] == "complete":
                 source = SourceConfig.from_dict(manifest["source"])
                 counts = load_batch(
-                    conn, batch.items_file, source, run_id=run_id, cursor=manifest["cursor"]
+                    conn,
+                    batch.items_file,
+                    source,
+                    run_id=run_id,
+                    cursor=manifest["cursor"],
+                    complete_threads=manifest.get("complete_threads", []),
                 )
                 entry.update(counts.as_dict())
             else:
-                entry.update(items=0, new=0, updated=0, error=manifest["error"])
+                entry.update(items=0, new=0, updated=0, deleted=0, error=manifest["error"])
             report[manifest["source_id"]] = entry
         return LoadReport(report)
     finally:

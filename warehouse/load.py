@@ -28,6 +28,7 @@ class LoadCounts:
     items: int
     new: int
     updated: int
+    deleted: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -75,6 +76,30 @@ def _upsert_items(conn: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _mark_deletions(
+    conn: duckdb.DuckDBPyConnection, source_id: str, run_id: str, complete_threads: list[str]
+) -> int:
+    """Comments of completely listed threads that this batch did not contain are marked
+    deleted; comments of the batch are unmarked (they are back)."""
+    conn.execute("DELETE FROM item_deletions WHERE item_id IN (SELECT item_id FROM staged_items)")
+    if not complete_threads:
+        return 0
+    row = conn.execute(
+        """
+        INSERT INTO item_deletions
+        SELECT i.item_id, i.source_id, ?, now()::TIMESTAMP
+        FROM items AS i
+        WHERE i.source_id = ? AND i.kind = 'comment'
+          AND list_contains(?::VARCHAR[], i.post_id)
+          AND i.item_id NOT IN (SELECT item_id FROM staged_items)
+        ON CONFLICT (item_id) DO NOTHING
+        RETURNING item_id
+        """,
+        [run_id, source_id, complete_threads],
+    ).fetchall()
+    return len(row)
+
+
 def upsert_source(
     conn: duckdb.DuckDBPyConnection,
     source: SourceConfig,
@@ -110,6 +135,7 @@ def load_batch(
     *,
     run_id: str,
     cursor: dict[str, Any] | None,
+    complete_threads: list[str] | None = None,
 ) -> LoadCounts:
     """Upsert one landed batch and advance the source's cursor, atomically."""
     conn.execute("BEGIN TRANSACTION")
@@ -118,6 +144,8 @@ def load_batch(
             _stage(conn, items_file)
             counts = _count_changes(conn)
             _upsert_items(conn)
+            deleted = _mark_deletions(conn, source.id, run_id, complete_threads or [])
+            counts = LoadCounts(counts.items, counts.new, counts.updated, deleted)
         else:
             counts = LoadCounts(items=0, new=0, updated=0)
         upsert_source(conn, source, run_id=run_id, cursor=cursor)

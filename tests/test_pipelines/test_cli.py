@@ -192,3 +192,34 @@ def test_annotate_names_the_bad_line(tmp_path: Path) -> None:
 def test_every_command_has_help(command: str, tmp_path: Path) -> None:
     proc = ecoute(command, "--help", home=tmp_path)
     assert proc.returncode == 0 and "usage: ecoute" in proc.stdout
+
+
+def test_a_second_run_on_unchanged_sources_inserts_nothing_and_only_asks_304s(
+    feeds_server: HTTPServer, tmp_path: Path
+) -> None:
+    config = tmp_path / "sources.yml"
+    config.write_text(
+        "http: {min_interval: 0}\nsources:\n"
+        f"  - {{id: fromager, kind: rss, url: '{feeds_server.url_for('/blog.xml')}'}}\n",
+        encoding="utf-8",
+    )
+    first = ecoute("run", "--config", str(config), home=tmp_path)
+    assert first.returncode == 0, first.stderr
+    requests_before = len(feeds_server.log)
+    second = ecoute("run", "--config", str(config), home=tmp_path)
+    assert second.returncode == 0, second.stderr
+    conn = duckdb.connect(str(tmp_path / "ecoute.duckdb"), read_only=True)
+    try:
+        loads = conn.execute("SELECT run_id, items, new, updated FROM loads ORDER BY loaded_at")
+        (_, _, new, _), (_, items, new_again, updated) = loads.fetchall()
+    finally:
+        conn.close()
+    assert new == 5 and (items, new_again, updated) == (0, 0, 0)
+    later = feeds_server.log[requests_before:]
+    found = [(request.path, response.status_code) for request, response in later]
+    assert ("/blog.xml", 304) in found and ("/comments/raclette.xml", 304) in found
+    assert all(
+        request.headers.get("If-None-Match")
+        for request, response in later
+        if response.status_code != 404
+    )

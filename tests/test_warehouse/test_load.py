@@ -150,3 +150,50 @@ def test_a_second_writer_gets_a_clear_lock_error(tmp_path: Path) -> None:
             db.connect(path)
     finally:
         holder.communicate("")
+
+
+def deletions(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT item_id FROM item_deletions ORDER BY 1").fetchall()]
+
+
+def test_a_comment_missing_from_a_complete_thread_is_marked_not_removed(conn, tmp_path) -> None:
+    load_batch(
+        conn,
+        landed(tmp_path, [item(0), item(1), item(2)]),
+        SOURCE,
+        run_id="r1",
+        cursor=None,
+        complete_threads=["blog:0"],
+    )
+    counts = load_batch(
+        conn,
+        landed(tmp_path, [item(0), item(2)], "b.jsonl"),
+        SOURCE,
+        run_id="r2",
+        cursor=None,
+        complete_threads=["blog:0"],
+    )
+    assert counts.deleted == 1
+    assert deletions(conn) == ["blog:1"]
+    assert count(conn, "SELECT count(*) FROM items") == 3
+
+
+def test_a_partial_listing_marks_nothing(conn, tmp_path) -> None:
+    load_batch(conn, landed(tmp_path, [item(0), item(1)]), SOURCE, run_id="r1", cursor=None)
+    load_batch(conn, landed(tmp_path, [item(0)], "b.jsonl"), SOURCE, run_id="r2", cursor=None)
+    assert deletions(conn) == []
+
+
+def test_a_comment_that_comes_back_is_unmarked(conn, tmp_path) -> None:
+    everything = landed(tmp_path, [item(0), item(1)])
+    load_batch(conn, everything, SOURCE, run_id="r1", cursor=None, complete_threads=["blog:0"])
+    load_batch(
+        conn,
+        landed(tmp_path, [item(0)], "b.jsonl"),
+        SOURCE,
+        run_id="r2",
+        cursor=None,
+        complete_threads=["blog:0"],
+    )
+    load_batch(conn, everything, SOURCE, run_id="r3", cursor=None, complete_threads=["blog:0"])
+    assert deletions(conn) == []
