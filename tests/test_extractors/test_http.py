@@ -1,9 +1,11 @@
+import gzip
 import time
+from email.utils import formatdate
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from werkzeug import Response
+from werkzeug import Request, Response
 
 from extractors.errors import FetchError
 from extractors.http import USER_AGENT, Fetched, HttpClient, HttpSettings
@@ -93,3 +95,81 @@ def test_json_payloads_parse_and_bad_json_names_the_url(httpserver: HTTPServer) 
     assert fast_client().get(httpserver.url_for("/ok")).json() == {"posts": [{"id": 1}]}
     with pytest.raises(FetchError, match=r"/bad: invalid JSON"):
         fast_client().get(httpserver.url_for("/bad")).json()
+
+
+def test_a_gzip_bomb_stops_at_the_cap(httpserver: HTTPServer) -> None:
+    bomb = gzip.compress(b"\0" * 50_000_000)  # 50 MB of zeros in about 50 KB
+    httpserver.expect_request("/bomb").respond_with_data(
+        bomb, headers={"Content-Encoding": "gzip"}, content_type="application/rss+xml"
+    )
+    with pytest.raises(FetchError, match="exceeds the 1 MB cap"):
+        fast_client(max_bytes=1_000_000).get(httpserver.url_for("/bomb"))
+
+
+def test_gzip_is_decoded(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/f").respond_with_data(
+        gzip.compress("Fermé lundi".encode()), headers={"Content-Encoding": "gzip"}
+    )
+    assert fast_client().get(httpserver.url_for("/f")).content.decode() == "Fermé lundi"
+
+
+def test_retry_after_as_an_http_date_is_honoured(httpserver: HTTPServer) -> None:
+    soon = formatdate(time.time() + 1, usegmt=True)
+    httpserver.expect_ordered_request("/f").respond_with_response(
+        Response("busy", status=503, headers={"Retry-After": soon})
+    )
+    httpserver.expect_ordered_request("/f").respond_with_data("ok")
+    assert fast_client().get(httpserver.url_for("/f")).content == b"ok"
+    assert len(httpserver.log) == 2
+
+
+def test_redirects_are_capped(httpserver: HTTPServer) -> None:
+    for n in range(4):
+        httpserver.expect_request(f"/r{n}").respond_with_response(
+            Response(status=302, headers={"Location": f"/r{n + 1}"})
+        )
+    client = HttpClient(settings=HttpSettings(max_redirects=2, min_interval=0))
+    with pytest.raises(FetchError, match="more than 2 redirects"):
+        client.get(httpserver.url_for("/r0"))
+
+
+def test_conditional_get_sends_validators_and_reports_304(httpserver: HTTPServer) -> None:
+    def handler(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304)
+        return Response("feed", headers={"ETag": '"v1"', "Last-Modified": "Mon, 05 Oct 2026"})
+
+    httpserver.expect_request("/f").respond_with_handler(handler)
+    client = fast_client()
+    assert not client.get(httpserver.url_for("/f"), conditional=True).not_modified
+    again = fast_client(validators=client.current_validators())
+    assert again.get(httpserver.url_for("/f"), conditional=True).not_modified
+    assert httpserver.log[1][0].headers["If-Modified-Since"] == "Mon, 05 Oct 2026"
+
+
+def test_robots_txt_disallow_is_refused_with_a_reason(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data(
+        "User-agent: *\nDisallow: /prive/\n", content_type="text/plain"
+    )
+    httpserver.expect_request("/blog/article").respond_with_data("<html></html>")
+    client = fast_client()
+    assert client.get(httpserver.url_for("/blog/article"), robots=True).status == 200
+    with pytest.raises(FetchError, match=r"disallowed by the site's robots\.txt"):
+        client.get(httpserver.url_for("/prive/page"), robots=True)
+    robots_fetches = [r for r, _ in httpserver.log if r.path == "/robots.txt"]
+    assert len(robots_fetches) == 1  # read once per site
+
+
+def test_no_robots_txt_means_allowed(httpserver: HTTPServer) -> None:
+    httpserver.no_handler_status_code = 404
+    httpserver.expect_request("/blog/article").respond_with_data("<html></html>")
+    assert fast_client().get(httpserver.url_for("/blog/article"), robots=True).status == 200
+
+
+def test_requests_to_one_host_are_spaced(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/f").respond_with_data("ok")
+    client = HttpClient(settings=HttpSettings(min_interval=0.3))
+    started = time.monotonic()
+    for _ in range(3):
+        client.get(httpserver.url_for("/f"))
+    assert time.monotonic() - started >= 0.6
