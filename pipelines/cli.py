@@ -174,7 +174,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             sink.write(item.to_json() + "\n")
             count += 1
     for warning in ctx.warnings:
-        err.print(f"warning: {warning}")
+        err.print(f"warning: {warning}", markup=False, highlight=False)
     err.print(f"{count} item(s) extracted from {args.url}")
     return 0
 

@@ -223,3 +223,26 @@ def test_a_second_run_on_unchanged_sources_inserts_nothing_and_only_asks_304s(
         for request, response in later
         if response.status_code != 404
     )
+
+
+def test_extract_reads_what_it_can_of_a_broken_feed_and_says_why(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    feed = (REPO / "tests" / "fixtures" / "feeds" / "blog.xml").read_bytes()
+    cut = feed[: feed.index(b"<item>", feed.index(b"</item>"))] + b"<item><title>Fer"
+    httpserver.expect_request("/feed").respond_with_data(cut.decode().encode("cp1252"))
+    proc = ecoute(
+        "extract",
+        "--kind",
+        "rss",
+        "--url",
+        httpserver.url_for("/feed"),
+        "--param",
+        "comments=false",
+        home=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (item,) = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert item["title"] == "Raclette : on prend les commandes !"
+    warnings = [ln for ln in proc.stderr.splitlines() if ln.startswith("warning:")]
+    assert len(warnings) == 1 and "feed read despite problems" in warnings[0]
