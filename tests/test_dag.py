@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.config import load_sources
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 RUNNER = Path(__file__).resolve().parent / "dag_runner.py"
@@ -70,8 +72,9 @@ def test_nightly_dag_runs_every_step_through_airflow(airflow_env: dict[str, str]
         "list_sources",
         "load",
     ]
-    mapped = {t["rendered_map_index"] for t in result["tasks"] if t["task_id"] == "extract"}
-    assert mapped == {"delices-margaux", "velo-atelier"}
+    source_ids = sorted(s.id for s in load_sources(REPO / "sources.yml") if s.enabled)
+    mapped = sorted(t["rendered_map_index"] for t in result["tasks"] if t["task_id"] == "extract")
+    assert mapped == source_ids
 
     db_path = Path(airflow_env["ECOUTE_HOME"]) / "ecoute.duckdb"
     conn = duckdb.connect(str(db_path), read_only=True)
@@ -87,5 +90,5 @@ def test_nightly_dag_runs_every_step_through_airflow(airflow_env: dict[str, str]
     assert items == demo_item_count()
     assert annotated == items
     assert run == [(result["run_id"], "success")]
-    assert [r[0] for r in rates] == ["delices-margaux", "velo-atelier"]
+    assert [r[0] for r in rates] == source_ids
     assert all(questions > 0 for _, questions in rates)
