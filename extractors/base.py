@@ -198,7 +198,7 @@ class ExtractorSpec:
 _REGISTRY: dict[str, ExtractorSpec] = {}
 
 #: Modules that register the built-in kinds; imported on first lookup.
-BUILTIN_MODULES = ("extractors.rss",)
+BUILTIN_MODULES = ("extractors.rss", "extractors.wordpress")
 
 
 def extractor(

@@ -32,6 +32,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from urllib.request import url2pathname
 
 import requests
+import urllib3
 from protego import Protego
 from pydantic import BaseModel, ConfigDict, Field
 from requests.adapters import HTTPAdapter
@@ -264,6 +265,8 @@ class HttpClient:
                     headers=dict(resp.headers),
                     content=content,
                 )
+        except (urllib3.exceptions.HTTPError, requests.exceptions.ChunkedEncodingError) as exc:
+            raise FetchError(url, f"connection broken while reading: {_root_cause(exc)}") from None
         except requests.exceptions.TooManyRedirects:
             raise FetchError(url, f"more than {self.settings.max_redirects} redirects") from None
         except requests.exceptions.RetryError as exc:
