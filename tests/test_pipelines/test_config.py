@@ -28,11 +28,11 @@ sources:
 """
 
 
-def test_the_bundled_demo_config_is_valid() -> None:
+def test_the_bundled_demo_config_is_valid_and_offline() -> None:
     sources = load_sources(REPO / "sources.yml")
-    assert len(sources) == 2
+    assert {"delices-margaux", "velo-atelier"} <= {s.id for s in sources}
     for source in sources:
-        assert Path(source.url).is_file(), source.url
+        assert Path(source.url).exists(), source.url
         assert source.owners
 
 
@@ -60,7 +60,7 @@ def test_disabled_sources_run_only_when_named(tmp_path: Path) -> None:
         ),
         (
             "sources:\n  - {id: a, kind: tiktok, url: x}\n",
-            r"source 'a': unknown source kind 'tiktok'.*known kinds: rss",
+            r"source 'a': unknown source kind 'tiktok'.*known kinds: .*rss",
         ),
         (
             "sources:\n  - {id: a, kind: rss, url: x}\n  - {id: a, kind: rss, url: y}\n",
