@@ -18,6 +18,7 @@ loads or commits anything: the pipeline does, so a crash never advances a cursor
 from __future__ import annotations
 
 import importlib
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +35,10 @@ class ExtractorParams(BaseModel):
     """Base of every kind's `params`: unknown keys are an error, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _identity(name: str) -> str:
+    return unicodedata.normalize("NFC", name).replace("\u2019", "'").casefold().strip()
 
 
 @dataclass(frozen=True)
@@ -72,9 +77,10 @@ class SourceConfig:
         )
 
     def is_owner(self, *identities: str | None) -> bool:
-        """True when any of the author's name or id is one of the configured owners."""
-        owners = {o.casefold().strip() for o in self.owners}
-        return any(i is not None and i.casefold().strip() in owners for i in identities)
+        """True when any of the author's name or id is one of the configured owners
+        (case, Unicode normal form and curly apostrophes aside: WordPress prints U+2019)."""
+        owners = {_identity(o) for o in self.owners}
+        return any(i is not None and _identity(i) in owners for i in identities)
 
 
 @dataclass
@@ -198,7 +204,7 @@ class ExtractorSpec:
 _REGISTRY: dict[str, ExtractorSpec] = {}
 
 #: Modules that register the built-in kinds; imported on first lookup.
-BUILTIN_MODULES = ("extractors.rss", "extractors.wordpress")
+BUILTIN_MODULES = ("extractors.rss", "extractors.wordpress", "extractors.html_comments")
 
 
 def extractor(

@@ -17,6 +17,7 @@ feed fails the source.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -26,10 +27,21 @@ import feedparser
 from feedparser.exceptions import NonXMLContentType
 
 from extractors.base import ExtractContext, ExtractorParams, extractor
+from extractors.dates import parse_datetime
 from extractors.errors import FetchError, SourceError
 from extractors.http import Fetched
 from extractors.records import Item
 from extractors.text import html_to_text, struct_time_to_utc
+
+
+def _any_date(value: str) -> time.struct_time | None:
+    """feedparser date handler: French-locale dates ("lun. 5 oct. 2026 14:30", "5 octobre
+    2026 à 14h30") besides RFC 822 and ISO 8601; local times are Europe/Paris."""
+    parsed = parse_datetime(value)
+    return parsed.utctimetuple() if parsed else None
+
+
+feedparser.registerDateHandler(_any_date)
 
 
 class RssParams(ExtractorParams):

@@ -16,6 +16,9 @@ from pipelines.config import load_sources
 REPO = Path(__file__).resolve().parents[2]
 
 
+DEMO_SITES = [source.id for source in load_sources(REPO / "sources.yml")]
+
+
 def labels(site: str) -> list[dict[str, str]]:
     with (REPO / "demo" / "labels.csv").open(encoding="utf-8") as handle:
         return [row for row in csv.DictReader(handle) if row["site"] == site]
@@ -41,7 +44,7 @@ def test_the_answer_key_agrees_with_the_feeds() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize("site", ["delices-margaux", "velo-atelier"])
+@pytest.mark.parametrize("site", DEMO_SITES)
 def test_every_labelled_item_is_extracted_once(demo_items, site: str) -> None:
     expected = {stable_id(site, row["item_guid"]): row for row in labels(site)}
     items = {item.item_id: item for item in demo_items[site]}
@@ -52,7 +55,7 @@ def test_every_labelled_item_is_extracted_once(demo_items, site: str) -> None:
         assert items[item_id].is_owner == (row["is_owner"] == "1"), row["author"]
 
 
-@pytest.mark.parametrize("site", ["delices-margaux", "velo-atelier"])
+@pytest.mark.parametrize("site", DEMO_SITES)
 def test_threaded_owner_answers_point_at_their_question(demo_items, site: str) -> None:
     answered = {item.parent_id for item in demo_items[site] if item.is_owner and item.parent_id}
     for row in labels(site):

@@ -67,3 +67,12 @@ def test_ids_and_hashes_are_stable_and_distinct() -> None:
     assert stable_id("a", "x") != stable_id("b", "x")
     assert content_hash("t", "x") == content_hash("t", "x")
     assert content_hash("t", "x") != content_hash("tx", "")
+
+
+def test_owner_names_match_whatever_the_apostrophe_and_case() -> None:
+    from extractors.base import SourceConfig
+
+    source = SourceConfig(id="s", kind="rss", url="x", owners=("L'Épicerie de Léa",))
+    assert source.is_owner("l\u2019épicerie de léa")
+    assert source.is_owner(None, "L'E\u0301picerie de Le\u0301a")  # decomposed accents
+    assert not source.is_owner("Léa")

@@ -208,3 +208,17 @@ def test_a_new_comment_on_an_unchanged_feed_is_found(httpserver: HTTPServer) -> 
     _, ctx = run(httpserver.url_for("/feed"))
     second, _ = run(httpserver.url_for("/feed"), cursor=ctx.final_cursor())
     assert [i.text for i in second] == ["c'est ouvert demain ?"]
+
+
+def test_french_locale_dates_are_read_as_paris_time(httpserver: HTTPServer) -> None:
+    serve(
+        httpserver,
+        "/feed",
+        rss(post(1, date="lun. 5 oct. 2026 14:30") + post(2, date="samedi 31 octobre 2026 à 9h05")),
+    )
+    items, _ = run(httpserver.url_for("/feed"))
+    assert [i.published_at for i in items] == [
+        datetime(2026, 10, 5, 12, 30, tzinfo=UTC),  # CEST, UTC+2
+        datetime(2026, 10, 31, 8, 5, tzinfo=UTC),  # CET after the clocks went back
+    ]
+    assert not any("published_at_missing" in i.extra for i in items)
