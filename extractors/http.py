@@ -139,6 +139,7 @@ class HttpClient:
     recorder: Recorder | None = None
     validators: dict[str, dict[str, str]] = field(default_factory=dict)
     session: requests.Session = field(default_factory=requests.Session)
+    secrets: set[str] = field(default_factory=set)
     _last_request: dict[str, float] = field(default_factory=dict, init=False)
     _requested: set[str] = field(default_factory=set, init=False)
     _robots: dict[str, Protego | None] = field(default_factory=dict, init=False)
@@ -177,17 +178,48 @@ class HttpClient:
         robots: bool = False,
     ) -> Fetched:
         """GET `url`. `conditional`: send the stored validators, a 304 comes back as
-        `not_modified`. `robots`: refuse what the site's robots.txt disallows."""
-        if is_local(url):
-            fetched = self._read_file(url)
-        else:
-            full_url = with_params(url, params)
-            if robots:
-                self._check_robots(full_url)
-            fetched = self._get_http(full_url, conditional)
+        `not_modified`. `robots`: refuse what the site's robots.txt disallows.
+
+        The extractor gets the payload as it came; errors, the recorder (landing zone)
+        and the stored validators only ever see it with the `secrets` masked."""
+        try:
+            if is_local(url):
+                fetched = self._read_file(url)
+            else:
+                full_url = with_params(url, params)
+                if robots:
+                    self._check_robots(full_url)
+                fetched = self._get_http(full_url, conditional)
+        except FetchError as exc:
+            raise FetchError(
+                self.mask(exc.url), self.mask(exc.message), status=exc.status
+            ) from None
         if self.recorder is not None:
-            self.recorder(fetched)
+            self.recorder(self._masked(fetched))
         return fetched
+
+    def add_secret(self, value: str) -> None:
+        """A token or key that must never be written anywhere (errors, landing, cursor)."""
+        if value:
+            self.secrets.add(value)
+
+    def mask(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def _masked(self, fetched: Fetched) -> Fetched:
+        if not self.secrets:
+            return fetched
+        content = fetched.content
+        for secret in self.secrets:
+            content = content.replace(secret.encode(), b"***")
+        return Fetched(
+            url=self.mask(fetched.url),
+            status=fetched.status,
+            headers={k: self.mask(v) for k, v in fetched.headers.items()},
+            content=content,
+        )
 
     # --- local files ----------------------------------------------------------------
 
@@ -223,6 +255,7 @@ class HttpClient:
         return {url: v for url, v in self.validators.items() if url in self._requested}
 
     def _conditional_headers(self, url: str) -> dict[str, str]:
+        url = self.mask(url)
         self._requested.add(url)
         known = self.validators.get(url, {})
         headers = {}
@@ -239,7 +272,7 @@ class HttpClient:
         }
         kept = {k: v for k, v in found.items() if v}
         if kept:
-            self.validators[url] = kept
+            self.validators[self.mask(url)] = kept
 
     def _get_http(self, url: str, conditional: bool) -> Fetched:
         headers = self._conditional_headers(url) if conditional else {}

@@ -173,3 +173,23 @@ def test_requests_to_one_host_are_spaced(httpserver: HTTPServer) -> None:
     for _ in range(3):
         client.get(httpserver.url_for("/f"))
     assert time.monotonic() - started >= 0.6
+
+
+def test_secrets_never_reach_errors_recordings_or_validators(httpserver: HTTPServer) -> None:
+    token = "EAAB-s3cr3t-t0ken"
+    httpserver.expect_request("/ok").respond_with_json(
+        {"paging": {"next": f"{httpserver.url_for('/ok')}?access_token={token}&after=x"}},
+        headers={"ETag": '"e"'},
+    )
+    httpserver.expect_request("/expired").respond_with_data("expired", status=401)
+    seen: list[Fetched] = []
+    client = fast_client(recorder=seen.append)
+    client.add_secret(token)
+    fetched = client.get(
+        httpserver.url_for("/ok"), params={"access_token": token}, conditional=True
+    )
+    assert token in fetched.content.decode()  # the extractor needs the real next link
+    with pytest.raises(FetchError) as caught:
+        client.get(httpserver.url_for("/expired"), params={"access_token": token})
+    recorded = repr(seen) + str(caught.value) + repr(client.current_validators())
+    assert token not in recorded and "***" in recorded
