@@ -17,11 +17,12 @@ loads or commits anything: the pipeline does, so a crash never advances a cursor
 
 from __future__ import annotations
 
-import importlib
+import functools
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import metadata
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -202,9 +203,10 @@ class ExtractorSpec:
 
 
 _REGISTRY: dict[str, ExtractorSpec] = {}
-
-#: Modules that register the built-in kinds; imported on first lookup.
-BUILTIN_MODULES = ("extractors.rss", "extractors.wordpress", "extractors.html_comments")
+#: Entry points that failed to load, by kind: reported when that kind is asked for.
+_BROKEN: dict[str, str] = {}
+#: Installed packages declare their kinds in this entry-point group (ecoute's own too).
+ENTRY_POINT_GROUP = "ecoute.extractors"
 
 
 def extractor(
@@ -213,22 +215,48 @@ def extractor(
     """Register `function` as the extractor of `kind`."""
 
     def register(function: ExtractFunction) -> ExtractFunction:
-        if kind in _REGISTRY and _REGISTRY[kind].function is not function:
-            raise ValueError(f"extractor kind '{kind}' is registered twice")
+        known = _REGISTRY.get(kind)
+        if known and known.function.__module__ != function.__module__:
+            raise ValueError(
+                f"extractor kind '{kind}' is registered twice: by {known.function.__module__} "
+                f"and by {function.__module__}"
+            )
         _REGISTRY[kind] = ExtractorSpec(kind=kind, function=function, params=params)
         return function
 
     return register
 
 
+@functools.cache
+def _load_plugins() -> None:
+    """Import every module declared in the `ecoute.extractors` entry-point group, once.
+
+    A plugin that fails to import does not take the others down: the error is kept and
+    given to whoever asks for that kind."""
+    for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            entry.load()
+        except Exception as exc:  # a third-party package may fail in any way
+            _BROKEN[entry.name] = f"{entry.value}: {type(exc).__name__}: {exc}"
+
+
 def registered_kinds() -> list[str]:
-    for module in BUILTIN_MODULES:
-        importlib.import_module(module)
+    _load_plugins()
     return sorted(_REGISTRY)
+
+
+def broken_kinds() -> dict[str, str]:
+    _load_plugins()
+    return dict(_BROKEN)
 
 
 def get_extractor(kind: str) -> ExtractorSpec:
     kinds = registered_kinds()
-    if kind not in _REGISTRY:
-        raise ConfigError(f"unknown source kind '{kind}'", hint=f"known kinds: {', '.join(kinds)}")
-    return _REGISTRY[kind]
+    if kind in _REGISTRY:
+        return _REGISTRY[kind]
+    if kind in _BROKEN:
+        raise ConfigError(
+            f"the extractor plugin for kind '{kind}' failed to load: {_BROKEN[kind]}",
+            hint="fix or reinstall the package that provides it",
+        )
+    raise ConfigError(f"unknown source kind '{kind}'", hint=f"known kinds: {', '.join(kinds)}")

@@ -192,7 +192,7 @@ class HttpClient:
                 fetched = self._get_http(full_url, conditional)
         except FetchError as exc:
             raise FetchError(
-                self.mask(exc.url), self.mask(exc.message), status=exc.status
+                self.mask(exc.url), self.mask(exc.reason), status=exc.status
             ) from None
         if self.recorder is not None:
             self.recorder(self._masked(fetched))

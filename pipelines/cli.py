@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -24,7 +25,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from extractors.base import ExtractContext, SourceConfig, get_extractor, registered_kinds
+from extractors.base import (
+    ExtractContext,
+    SourceConfig,
+    broken_kinds,
+    get_extractor,
+    registered_kinds,
+)
 from extractors.errors import ConfigError, EcouteError
 from extractors.http import is_local
 from pipelines import steps
@@ -179,6 +186,38 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- ecoute extractors ------------------------------------------------------------------
+
+
+def _describe_param(name: str, field: Any) -> str:
+    annotation = field.annotation
+    kind = annotation.__name__ if isinstance(annotation, type) else str(annotation)
+    kind = re.sub(r"\b(typing|[a-z_]+(\.[a-z_]+)*)\.", "", kind)  # Literal[...], Model
+    default = "required" if field.is_required() else f"default {field.default!r}"
+    return f"{name}: {kind} ({default})"
+
+
+def cmd_extractors(args: argparse.Namespace) -> int:
+    rows = []
+    for kind in registered_kinds():
+        spec = get_extractor(kind)
+        doc = (sys.modules[spec.function.__module__].__doc__ or "").strip().splitlines()
+        rows.append(
+            {
+                "kind": kind,
+                "module": spec.function.__module__,
+                "params": "\n".join(
+                    _describe_param(n, f) for n, f in spec.params.model_fields.items()
+                ),
+                "what": re.sub(r"^Kind `[^`]+`: ", "", doc[0]) if doc else "",
+            }
+        )
+    for kind, error in broken_kinds().items():
+        rows.append({"kind": kind, "module": "failed to load", "params": "", "what": error})
+    out.print(_table(f"{len(rows)} extractor kind(s)", rows, ("kind", "module", "params", "what")))
+    return 0
+
+
 # --- ecoute annotate --------------------------------------------------------------------
 
 
@@ -303,6 +342,14 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--source-id", default="adhoc", help="source id in item ids")
     extract.add_argument("--out", help="output file (default: stdout)")
     extract.set_defaults(handler=cmd_extract)
+
+    kinds = commands.add_parser(
+        "extractors",
+        help="list the installed extractor kinds and their params",
+        description="List every extractor kind installed (ecoute's own and plugins declared "
+        "in the 'ecoute.extractors' entry-point group), with its params.",
+    )
+    kinds.set_defaults(handler=cmd_extractors)
 
     annotate = commands.add_parser(
         "annotate",

@@ -188,7 +188,7 @@ def test_annotate_names_the_bad_line(tmp_path: Path) -> None:
     assert_one_line_error(proc, "stdin, line 2: expected an object with a 'text' string")
 
 
-@pytest.mark.parametrize("command", ["run", "load", "extract", "annotate", "sql"])
+@pytest.mark.parametrize("command", ["run", "load", "extract", "extractors", "annotate", "sql"])
 def test_every_command_has_help(command: str, tmp_path: Path) -> None:
     proc = ecoute(command, "--help", home=tmp_path)
     assert proc.returncode == 0 and "usage: ecoute" in proc.stdout
