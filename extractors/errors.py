@@ -5,6 +5,9 @@ The CLI prints `str(error)` on one line; tracebacks only with `--debug`.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 
 class EcouteError(Exception):
     """Base of every error ecoute reports to a user."""
@@ -33,8 +36,18 @@ class SourceError(EcouteError):
 class FetchError(EcouteError):
     """One URL could not be fetched. Extractors turn it into a SourceError."""
 
-    def __init__(self, url: str, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self, url: str, message: str, *, status: int | None = None, body: bytes = b""
+    ) -> None:
         super().__init__(f"{url}: {message}")
         self.url = url
         self.reason = message
         self.status = status
+        self.body = body  # the start of an error answer's body: APIs explain refusals there
+
+    def json_body(self) -> Any:
+        """The error body as JSON, or None when it is not JSON."""
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None

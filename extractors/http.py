@@ -191,8 +191,11 @@ class HttpClient:
                     self._check_robots(full_url)
                 fetched = self._get_http(full_url, conditional)
         except FetchError as exc:
+            body = exc.body
+            for secret in self.secrets:
+                body = body.replace(secret.encode(), b"***")
             raise FetchError(
-                self.mask(exc.url), self.mask(exc.reason), status=exc.status
+                self.mask(exc.url), self.mask(exc.reason), status=exc.status, body=body
             ) from None
         if self.recorder is not None:
             self.recorder(self._masked(fetched))
@@ -288,7 +291,8 @@ class HttpClient:
                     hint = _STATUS_HINTS.get(resp.status_code)
                     after = " after retries" if resp.status_code in RETRY_STATUSES else ""
                     message = f"HTTP {resp.status_code}{after}" + (f" ({hint})" if hint else "")
-                    raise FetchError(url, message, status=resp.status_code)
+                    body = self._error_body(url, resp)
+                    raise FetchError(url, message, status=resp.status_code, body=body)
                 content = self._read_capped(url, resp)
                 if conditional:
                     self._remember(url, resp)
@@ -312,6 +316,15 @@ class HttpClient:
             ) from None
         except requests.exceptions.ConnectionError as exc:
             raise FetchError(url, f"connection failed: {_root_cause(exc)}") from None
+
+    def _error_body(self, url: str, resp: requests.Response) -> bytes:
+        """At most 64 KB of an error answer (decoded, bounded like any body)."""
+        decoder = _decoder(resp.headers.get("Content-Encoding", ""))
+        raw = next(resp.raw.stream(_CHUNK, decode_content=False), b"")
+        try:
+            return b"".join(_decode(decoder, raw, _CHUNK, url))[:_CHUNK]
+        except FetchError:
+            return b""
 
     def _read_capped(self, url: str, resp: requests.Response) -> bytes:
         """The body, decoded, refused as soon as it passes the cap (declared or actual)."""

@@ -193,3 +193,13 @@ def test_secrets_never_reach_errors_recordings_or_validators(httpserver: HTTPSer
         client.get(httpserver.url_for("/expired"), params={"access_token": token})
     recorded = repr(seen) + str(caught.value) + repr(client.current_validators())
     assert token not in recorded and "***" in recorded
+
+
+def test_an_api_refusal_keeps_its_explanation(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/api").respond_with_json(
+        {"error": {"errors": [{"reason": "quotaExceeded"}], "code": 403}}, status=403
+    )
+    with pytest.raises(FetchError) as caught:
+        fast_client().get(httpserver.url_for("/api"))
+    assert caught.value.status == 403
+    assert caught.value.json_body()["error"]["errors"][0]["reason"] == "quotaExceeded"
