@@ -33,9 +33,11 @@ from extractors.records import Item, ItemKind, content_hash, stable_id
 
 
 class ExtractorParams(BaseModel):
-    """Base of every kind's `params`: unknown keys are an error, not silently ignored."""
+    """Base of every kind's `params`: unknown keys are an error, not silently ignored.
+    Numbers given for text fields are taken as text: `page_id: 104857600123456` in YAML
+    or on the command line is an id, not an arithmetic value."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
 
 def _identity(name: str) -> str:

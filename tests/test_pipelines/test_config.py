@@ -110,3 +110,10 @@ def test_a_bad_http_setting_names_the_source_and_key(tmp_path: Path) -> None:
     text = VALID.replace("enabled: false", "enabled: false\n    http: {timout: 3}")
     with pytest.raises(ConfigError, match=r"source 'remote': http: unknown key 'timout'"):
         load_sources(write(tmp_path, text))
+
+
+def test_numeric_ids_in_params_are_taken_as_text() -> None:
+    from extractors.base import get_extractor
+
+    params = get_extractor("facebook-page").parse_params("fb", {"page_id": 104857600123456})
+    assert params.page_id == "104857600123456"
