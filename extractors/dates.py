@@ -25,6 +25,7 @@ import re
 import unicodedata
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_tz
+from typing import Any
 from zoneinfo import ZoneInfo
 
 _MONTHS = {
@@ -216,3 +217,15 @@ def _at(day: datetime, clock: re.Match[str], local: tzinfo) -> datetime | None:
         digits = zone[1:].replace(":", "")
         offset = sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
     return moment.replace(tzinfo=timezone(offset)).astimezone(UTC)
+
+
+def iso_to_utc(value: Any) -> datetime | None:
+    """An API's ISO 8601 timestamp as UTC: `2026-01-09T10:30:00+0000`, or without a zone
+    (APIs such as WordPress's `date_gmt` mean UTC then). None when missing or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

@@ -39,10 +39,11 @@ from urllib.parse import parse_qsl, quote, quote_plus, urljoin, urlsplit, urluns
 from pydantic import Field
 
 from extractors.base import ExtractContext, ExtractorParams
+from extractors.dates import iso_to_utc
 from extractors.errors import FetchError, SourceError
 from extractors.http import Fetched, is_local
 from extractors.pagination import MAX_PAGES, header, next_link_in_json
-from extractors.records import iso_utc, to_utc
+from extractors.records import iso_utc
 from extractors.secrets import read_secret
 
 TOKEN_ENV = "ECOUTE_FACEBOOK_TOKEN"
@@ -321,17 +322,10 @@ def _page_key(url: str, query: dict[str, Any]) -> str:
     return url + "?" + "&".join(f"{k}={v}" for k, v in kept)
 
 
+graph_time = iso_to_utc  # Graph's `2026-01-09T10:30:00+0000`
+
+
 # --- dates and cursors --------------------------------------------------------------
-
-
-def graph_time(value: Any) -> datetime | None:
-    """Graph's `2026-01-09T10:30:00+0000` (or any ISO 8601) as UTC; None if unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return to_utc(datetime.fromisoformat(value))
-    except ValueError:
-        return None
 
 
 def read_since(ctx: ExtractContext, params: GraphParams, newest: datetime | None) -> datetime:

@@ -200,16 +200,21 @@ def _post(ctx: ExtractContext, platform_id: str, entry: Any) -> Item:
     )
 
 
-def _comments(ctx: ExtractContext, url: str, post_platform_id: str) -> Iterator[Item]:
+def _comment_entries(ctx: ExtractContext, url: str, what: str) -> list[Any]:
+    """The readable entries of a comment feed; none when it did not change (304) or
+    failed (a warning: the rest of the source goes on)."""
     try:
         fetched = ctx.http.get(url, conditional=True)
         if fetched.not_modified:
-            return
-        feed = _parse(ctx, fetched, fatal=False)
+            return []
+        return _readable(_parse(ctx, fetched, fatal=False).entries)
     except FetchError as exc:
-        ctx.warn(f"comment feed skipped: {exc}")
-        return
-    for position, entry in enumerate(_readable(feed.entries)):
+        ctx.warn(f"{what} skipped: {exc}")
+        return []
+
+
+def _comments(ctx: ExtractContext, url: str, post_platform_id: str) -> Iterator[Item]:
+    for position, entry in enumerate(_comment_entries(ctx, url, "comment feed")):
         yield _comment(ctx, entry, _platform_id(entry, url, position), post_platform_id)
 
 
@@ -230,16 +235,8 @@ def _site_comments(ctx: ExtractContext, url: str, posts: list[dict[str, Any]]) -
     its link (`<post link>#comment-N`); comments of posts we do not know are counted."""
     by_link = {urldefrag(p["link"])[0]: p["id"] for p in posts if p.get("link")}
     ids = {p["id"] for p in posts}
-    try:
-        fetched = ctx.http.get(url, conditional=True)
-        if fetched.not_modified:
-            return
-        feed = _parse(ctx, fetched, fatal=False)
-    except FetchError as exc:
-        ctx.warn(f"site comment feed skipped: {exc}")
-        return
     unknown = 0
-    for position, entry in enumerate(_readable(feed.entries)):
+    for position, entry in enumerate(_comment_entries(ctx, url, "site comment feed")):
         ref = (entry.get("thr_in-reply-to") or {}).get("ref")
         post_id = ref if ref in ids else by_link.get(urldefrag(entry.get("link") or "")[0])
         if post_id is None:

@@ -63,10 +63,11 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from pydantic import Field
 
 from extractors.base import ExtractContext, ExtractorParams, extractor
+from extractors.dates import iso_to_utc
 from extractors.errors import FetchError, SourceError
 from extractors.http import Fetched, is_local
 from extractors.pagination import page_number
-from extractors.records import Item, iso_utc, to_utc
+from extractors.records import Item, iso_utc
 from extractors.rss import RssParams, extract_rss
 from extractors.text import html_to_text
 
@@ -127,10 +128,10 @@ class _State:
         if cursor.get("mode") != "api":  # first run, or the feed was read last time
             return cls()
         return cls(
-            posts_modified=_utc(cursor.get("posts_modified_gmt")),
-            comments_written=_utc(cursor.get("comments_date_gmt")),
+            posts_modified=iso_to_utc(cursor.get("posts_modified_gmt")),
+            comments_written=iso_to_utc(cursor.get("comments_date_gmt")),
             owner_ids={int(i) for i in cursor.get("owner_ids", []) if str(i).isdigit()},
-            full_read_at=_utc(cursor.get("full_read_at")),
+            full_read_at=iso_to_utc(cursor.get("full_read_at")),
         )
 
     def as_cursor(self) -> dict[str, Any]:
@@ -192,7 +193,7 @@ def extract_wordpress(ctx: ExtractContext, params: WordpressParams) -> Iterator[
         item, author = _build(ctx, url, "post", record, _post, after.owner_ids)
         if author:
             after.owner_ids.add(author)
-        after.posts_modified = _newest(after.posts_modified, _utc(record.get("modified_gmt")))
+        after.posts_modified = _newest(after.posts_modified, iso_to_utc(record.get("modified_gmt")))
         threads.add(int(record["id"]))
         yield item
 
@@ -209,7 +210,7 @@ def extract_wordpress(ctx: ExtractContext, params: WordpressParams) -> Iterator[
             for url, record in _records(ctx, site, comment_pages):
                 item, _ = _build(ctx, url, "comment", record, _comment, after.owner_ids)
                 after.comments_written = _newest(
-                    after.comments_written, _utc(record.get("date_gmt"))
+                    after.comments_written, iso_to_utc(record.get("date_gmt"))
                 )
                 threads.add(int(record["post"]))
                 yield item
@@ -375,20 +376,10 @@ def _embedded_author(record: dict[str, Any]) -> str | None:
 
 
 def _published(ctx: ExtractContext, record: dict[str, Any]) -> tuple[datetime, dict[str, Any]]:
-    when = _utc(record.get("date_gmt"))
+    when = iso_to_utc(record.get("date_gmt"))
     if when is None:
         return ctx.fetched_at, {"published_at_missing": True}
     return when, {}
-
-
-def _utc(value: Any) -> datetime | None:
-    """`date_gmt` and friends carry no zone suffix: they are UTC. Anything unreadable is None."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return to_utc(datetime.fromisoformat(value))
-    except ValueError:
-        return None
 
 
 def _newest(a: datetime | None, b: datetime | None) -> datetime | None:
