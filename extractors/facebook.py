@@ -60,16 +60,12 @@ def extract_facebook_page(ctx: ExtractContext, params: FacebookParams) -> Iterat
     since = read_since(ctx, params, before)
     query = {"fields": POST_FIELDS, "since": int(since.timestamp())}
     latest = before
-    posts: list[dict[str, Any]] = []
-    try:
-        for record in graph.records(f"{params.page_id}/posts", query):
-            if params.max_posts is not None and len(posts) >= params.max_posts:
-                break
-            posts.append(record)
-    except FetchError as exc:
-        raise SourceError(
-            ctx.source.id, str(exc), hint=f"check page_id {params.page_id} and the token's page"
-        ) from None
+    posts = graph.listing(
+        f"{params.page_id}/posts",
+        query,
+        limit=params.max_posts,
+        hint=f"check page_id {params.page_id} and the token's page",
+    )
 
     for record in posts:
         post = _post(ctx, params, record)

@@ -158,6 +158,21 @@ class GraphClient:
             query = dict(parse_qsl(parts.query, keep_blank_values=True))
         raise FetchError(self.ctx.http.mask(url), f"still more pages after {MAX_PAGES}: stopped")
 
+    def listing(
+        self, path: str, query: dict[str, Any], *, limit: int | None, hint: str
+    ) -> list[dict[str, Any]]:
+        """The records of a source's top listing (posts, media), at most `limit`; a
+        failure there fails the source, with `hint` saying what to check."""
+        found: list[dict[str, Any]] = []
+        try:
+            for record in self.records(path, query):
+                if limit is not None and len(found) >= limit:
+                    break
+                found.append(record)
+        except FetchError as exc:
+            raise SourceError(self.ctx.source.id, str(exc), hint=hint) from None
+        return found
+
     def records(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """The `data` records of every page of a listing."""
         for page in self.pages(path, params):

@@ -54,19 +54,13 @@ def extract_instagram_business(ctx: ExtractContext, params: InstagramParams) -> 
     before = cursor_time(ctx.cursor, "newest_media_at")
     since = read_since(ctx, params, before)
     query = {"fields": MEDIA_FIELDS, "since": int(since.timestamp())}
-    media: list[dict[str, Any]] = []
-    try:
-        for record in graph.records(f"{params.ig_user_id}/media", query):
-            if params.max_posts is not None and len(media) >= params.max_posts:
-                break
-            media.append(record)
-    except FetchError as exc:
-        raise SourceError(
-            ctx.source.id,
-            str(exc),
-            hint=f"check ig_user_id {params.ig_user_id}: the Instagram user id of the "
-            "professional account linked to the token's Page",
-        ) from None
+    media = graph.listing(
+        f"{params.ig_user_id}/media",
+        query,
+        limit=params.max_posts,
+        hint=f"check ig_user_id {params.ig_user_id}: the Instagram user id of the "
+        "professional account linked to the token's Page",
+    )
 
     latest = before
     for record in media:
