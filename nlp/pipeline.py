@@ -71,8 +71,14 @@ def build_pipeline() -> Language:
     return nlp
 
 
-def annotate_texts(texts: Iterable[str], *, batch_size: int = 64) -> Iterator[Annotation]:
-    """One ``Annotation`` per text, in order, streaming through ``nlp.pipe`` in batches."""
+def annotate_texts(
+    texts: Iterable[str], *, batch_size: int = 64, n_process: int = 1
+) -> Iterator[Annotation]:
+    """One ``Annotation`` per text, in order, streaming through ``nlp.pipe`` in batches.
+
+    ``n_process`` > 1 forks worker processes (spaCy's own multiprocessing); worth it from a
+    few thousand texts on, since each worker starts with a copy of the loaded pipeline.
+    """
     nlp = build_pipeline()
-    for doc in nlp.pipe(texts, batch_size=batch_size):
+    for doc in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
         yield Annotation.from_doc(doc)

@@ -250,12 +250,27 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     name = args.input or "stdin"
     with _open(args.input, "r", sys.stdin) as stream, _open(args.out, "w", sys.stdout) as output:
         records = _read_records(stream, name)
-        while chunk := list(islice(records, 256)):
-            for record, result in zip(
-                chunk, nlp.annotate_texts([r["text"] for r in chunk]), strict=True
-            ):
+        chunk_size = 256 * args.n_process  # enough texts per chunk to keep every worker busy
+        while chunk := list(islice(records, chunk_size)):
+            results = nlp.annotate_texts([r["text"] for r in chunk], n_process=args.n_process)
+            for record, result in zip(chunk, results, strict=True):
                 output.write(json.dumps({**record, **result.to_dict()}, ensure_ascii=False))
                 output.write("\n")
+    return 0
+
+
+# --- ecoute eval ------------------------------------------------------------------------
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from nlp.eval.harness import evaluate  # spaCy and scikit-learn: only for this command
+    from nlp.eval.report import format_report
+
+    try:
+        report = evaluate(args.split, args.task or None, n_process=args.n_process)
+    except (OSError, ValueError) as exc:
+        raise EcouteError(f"eval: {exc}") from None
+    out.print(format_report(report, errors=args.errors), markup=False, highlight=False)
     return 0
 
 
@@ -282,6 +297,14 @@ def cmd_sql(args: argparse.Namespace) -> int:
 # --- parser -----------------------------------------------------------------------------
 
 
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ecoute",
@@ -291,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     db_help = "DuckDB file (default: $ECOUTE_DB, else $ECOUTE_HOME/ecoute.duckdb)"
+    n_process_help = "NLP worker processes (default: 1; 2+ pays off from a few thousand texts)"
 
     run = commands.add_parser(
         "run",
@@ -361,7 +385,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     annotate.add_argument("--in", dest="input", metavar="FILE", help="input (default: stdin)")
     annotate.add_argument("--out", metavar="FILE", help="output (default: stdout)")
+    annotate.add_argument("--n-process", type=_positive_int, default=1, help=n_process_help)
     annotate.set_defaults(handler=cmd_annotate)
+
+    evaluation = commands.add_parser(
+        "eval",
+        help="score the NLP on the labelled sets",
+        description="Run the NLP pipeline on the labelled sets of nlp/eval/data and print "
+        "precision, recall and F1 per class, the confusion matrices and the throughput "
+        "(Markdown). 'test' is the held-out split; 'dev' is what the rules were tuned on.",
+    )
+    evaluation.add_argument("--split", choices=["test", "dev", "all"], default="test")
+    evaluation.add_argument(
+        "--task",
+        action="append",
+        choices=["questions", "sentiment", "language", "topics"],
+        help="only this task (repeatable; default: all)",
+    )
+    evaluation.add_argument(
+        "--errors", type=int, default=0, metavar="N", help="also list the first N errors per task"
+    )
+    evaluation.add_argument("--n-process", type=_positive_int, default=1, help=n_process_help)
+    evaluation.set_defaults(handler=cmd_eval)
 
     sql = commands.add_parser(
         "sql",

@@ -1,31 +1,42 @@
-"""ecoute_language: which language a comment is written in, without any extra model.
+"""ecoute_language: which language a comment is written in.
 
-Why a heuristic: v0 must not download anything, and the comments we read are French
-with the odd English, Spanish, German, Italian or Portuguese one. Function words give
-that away: each word votes for the languages whose spaCy stop-word list holds it (a word
-shared by k lists gives 1/k to each). French wins ties, and another language must beat
-French by a margin, because a French comment wrongly skipped is worse than a foreign one
-wrongly read. No function word at all (emoji-only, a name) gives "und".
+Two opinions, because comments are short and mostly French:
+
+- lingua (``lingua-language-detector``; its n-gram models ship inside the PyPI wheel, nothing
+  is downloaded) scores the languages we expect on the letters of the text. It is the
+  better judge from three words on, and knows unaccented French ("ca marche pas");
+- function words: each word votes for the languages whose spaCy stop-word list holds it
+  (1/k each when k lists share it), plus a few French social words ("svp", "qqn", "c").
+
+On one or two words lingua guesses ("ok" looks Dutch, "merci" Italian), so a short
+comment only leaves French when its function words agree. A French comment wrongly
+skipped is worse than a foreign one wrongly read, so another language must also beat
+French by a margin. A comment without a single letter (emojis, "???", "12/05") is "und",
+and so is a short one of names only; French components run on "und" too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from lingua import IsoCode639_1, LanguageDetectorBuilder
 from spacy.lang.de.stop_words import STOP_WORDS as DE
 from spacy.lang.en.stop_words import STOP_WORDS as EN
 from spacy.lang.es.stop_words import STOP_WORDS as ES
 from spacy.lang.fr.stop_words import STOP_WORDS as FR
 from spacy.lang.it.stop_words import STOP_WORDS as IT
+from spacy.lang.nl.stop_words import STOP_WORDS as NL
 from spacy.lang.pt.stop_words import STOP_WORDS as PT
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.components.text import fold, fold_token, has_alnum
+from nlp.components.text import fold, fold_token
 from nlp.lexicons.language import FRENCH_MARKERS
 
 #: Languages for which the French components (questions, sentiment, topics) run.
 FRENCH_LIKE: frozenset[str] = frozenset({"fr", "und"})
+#: The languages a comment may be tagged with (besides "und"), French first.
+LANGUAGES: tuple[str, ...] = ("fr", "en", "es", "de", "it", "pt", "nl")
 
 _STOP_WORDS: dict[str, frozenset[str]] = {
     lang: frozenset(fold(word) for word in words)
@@ -36,9 +47,10 @@ _STOP_WORDS: dict[str, frozenset[str]] = {
         ("de", DE),
         ("it", IT),
         ("pt", PT),
+        ("nl", NL),
     )
 }
-#: Another language needs this many more votes than French (at least one whole word) ...
+#: Function words: another language needs this many more votes than French ...
 _MARGIN_WORDS = 1.0
 #: ... or this share of the words, whichever is larger.
 _MARGIN_SHARE = 0.1
@@ -46,8 +58,8 @@ _MARGIN_SHARE = 0.1
 Doc.set_extension("lang", default="und", force=True)
 
 
-def detect_language(words: Iterable[str]) -> str:
-    """ISO 639-1 code of the folded ``words`` ("fr", "en", ...) or "und" without evidence."""
+def vote_by_function_words(words: Iterable[str]) -> str:
+    """ISO 639-1 code that the folded ``words``' function words point to, or "und"."""
     scores = dict.fromkeys(_STOP_WORDS, 0.0)
     n_words = 0
     for word in words:
@@ -64,18 +76,70 @@ def detect_language(words: Iterable[str]) -> str:
 
 
 class LanguageDetector:
-    """Sets ``doc._.lang`` from the words of the doc (URLs and e-mails left out)."""
+    """Sets ``doc._.lang`` from the words of the doc (URLs, e-mails, @names, #tags left out).
+
+    ``min_words``: from this many words on, lingua decides alone (French still needs to be
+    beaten by ``margin`` in lingua's confidence); below, lingua and the function words
+    must agree on the other language.
+    """
+
+    def __init__(self, languages: Sequence[str], min_words: int, margin: float) -> None:
+        if "fr" not in languages:
+            raise ValueError("ecoute_language: 'languages' must include 'fr'")
+        self.languages = tuple(languages)
+        self.min_words = min_words
+        self.margin = margin
+        self._lingua = (
+            LanguageDetectorBuilder.from_iso_codes_639_1(
+                *(IsoCode639_1.from_str(code) for code in self.languages)
+            )
+            .with_preloaded_language_models()
+            .build()
+        )
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.lang = detect_language(
-            fold_token(token.text)
+        words = [
+            token
             for token in doc
-            if has_alnum(token) and not (token.like_url or token.like_email)
+            if any(char.isalpha() for char in token.text)
+            and not (token.like_url or token.like_email or token.text[0] in "@#")
+        ]
+        doc._.lang = self.detect(
+            " ".join(token.text for token in words), [fold_token(token.text) for token in words]
         )
         return doc
 
+    def detect(self, text: str, folded_words: Sequence[str]) -> str:
+        """The language of ``text`` whose folded words are ``folded_words``."""
+        if not folded_words:
+            return "und"
+        by_words = vote_by_function_words(folded_words)
+        confidence = {
+            value.language.iso_code_639_1.name.lower(): value.value
+            for value in self._lingua.compute_language_confidence_values(text)
+        }
+        best = max(confidence, key=confidence.__getitem__)
+        beats_french = best != "fr" and confidence[best] - confidence["fr"] >= self.margin
+        if len(folded_words) >= self.min_words:
+            return best if beats_french else "fr"
+        if beats_french and by_words == best:
+            return best
+        return "und" if by_words == "und" else "fr"  # "und": a name, a word lingua can't place
 
-@Language.factory("ecoute_language", assigns=["doc._.lang"])
-def make_language_detector(nlp: Language, name: str) -> LanguageDetector:
-    """spaCy factory: ``nlp.add_pipe("ecoute_language")``."""
-    return LanguageDetector()
+    def to_disk(self, path: object, *, exclude: Iterable[str] = ()) -> None:
+        """Nothing to save: the settings are in the pipeline config."""
+
+    def from_disk(self, path: object, *, exclude: Iterable[str] = ()) -> LanguageDetector:
+        return self
+
+
+@Language.factory(
+    "ecoute_language",
+    assigns=["doc._.lang"],
+    default_config={"languages": list(LANGUAGES), "min_words": 3, "margin": 0.2},
+)
+def make_language_detector(
+    nlp: Language, name: str, languages: list[str], min_words: int, margin: float
+) -> LanguageDetector:
+    """spaCy factory: ``nlp.add_pipe("ecoute_language", config={"min_words": 3})``."""
+    return LanguageDetector(languages, min_words, margin)

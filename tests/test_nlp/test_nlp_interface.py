@@ -13,6 +13,7 @@ import pytest
 from spacy.language import Language
 
 from nlp import NLP_VERSION, Annotation, annotate_texts, build_pipeline
+from nlp.eval.datasets import QUESTIONS
 from nlp.version import RULES_VERSION
 
 FIELDS = [
@@ -133,10 +134,8 @@ def test_non_french_text_is_skipped_by_french_components(
     assert annotation.topics == []
 
 
-def test_question_evidence_is_a_substring_with_a_rule(
-    question_rows: list[dict[str, str]],
-) -> None:
-    texts = [row["text"] for row in question_rows] + SAMPLES
+def test_question_evidence_is_a_substring_with_a_rule() -> None:
+    texts = [row["text"] for row in QUESTIONS.read("dev")] + SAMPLES
     for text, annotation in zip(texts, annotate_texts(texts), strict=True):
         if annotation.is_question:
             assert annotation.question_sentence and annotation.question_sentence in text

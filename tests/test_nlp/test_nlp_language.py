@@ -1,4 +1,4 @@
-"""ecoute_language: function-word coverage, French favoured, "und" without evidence."""
+"""ecoute_language: lingua from 3 words on, function words must agree below, French favoured."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from nlp import Annotation
-from nlp.components.language import detect_language
+from nlp.components.language import vote_by_function_words
 
 
 @pytest.mark.parametrize(
@@ -59,13 +59,38 @@ def test_undetermined_text_still_gets_french_components(
 
 
 def test_french_wins_a_tie() -> None:
-    assert detect_language(["top"]) == "fr"  # an English stop word and a French social word
+    assert vote_by_function_words(["top"]) == "fr"  # an English stop word and a French social word
 
 
 def test_weak_foreign_evidence_is_undetermined() -> None:
-    assert detect_language(["no"]) == "und"  # a quarter vote each for en, es, it, pt
+    assert vote_by_function_words(["no"]) == "und"  # a quarter vote each for en, es, it, pt
 
 
 def test_another_language_needs_a_margin_over_french() -> None:
     # one English word among French ones does not make the comment English
-    assert detect_language(["le", "the", "service", "est", "top"]) == "fr"
+    assert vote_by_function_words(["le", "the", "service", "est", "top"]) == "fr"
+
+
+def test_one_or_two_foreign_looking_words_stay_french() -> None:
+    # lingua alone says "ok" is Dutch and "merci" Italian; the function words do not agree
+    from nlp.pipeline import build_pipeline
+
+    detector = build_pipeline().get_pipe("ecoute_language")
+    assert detector.detect("super boulot", ["super", "boulot"]) == "fr"
+    assert detector.detect("thank you", ["thank", "you"]) == "en"
+
+
+def test_languages_are_configurable() -> None:
+    import spacy
+
+    nlp = spacy.blank("fr")
+    nlp.add_pipe("ecoute_language", config={"languages": ["fr", "en"]})
+    assert nlp("Hola, ¿tienen bicicletas para niños en la tienda?")._.lang in {"fr", "en"}
+    assert nlp("Do you deliver to Belgium? Thanks a lot")._.lang == "en"
+
+
+def test_languages_must_include_french() -> None:
+    import spacy
+
+    with pytest.raises(ValueError, match="must include 'fr'"):
+        spacy.blank("fr").add_pipe("ecoute_language", config={"languages": ["en", "de"]})

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 
 import pytest
 
-from nlp import Annotation, annotate_texts
+from nlp import Annotation
 
 
 def assert_question(annotation: Annotation, rule: str) -> None:
@@ -221,46 +220,3 @@ def test_question_after_a_complaint_is_a_complaint(
 
 def test_neutral_question_is_information(annotate: Callable[[str], Annotation]) -> None:
     assert annotate("Vous ouvrez le dimanche ?").question_type == "information"
-
-
-# The labelled set: honest thresholds a little under what v0 measures (see nlp/README.md).
-MIN_PRECISION = 0.96
-MIN_RECALL = 0.93
-MIN_ACCURACY = 0.95
-MIN_TYPE_ACCURACY = 0.95
-
-
-def test_labelled_questions(question_rows: list[dict[str, str]]) -> None:
-    assert len(question_rows) >= 60
-    annotations = list(annotate_texts(row["text"] for row in question_rows))
-    counts: Counter[str] = Counter()
-    per_split: Counter[tuple[str, str]] = Counter()
-    errors = []
-    for row, annotation in zip(question_rows, annotations, strict=True):
-        expected = row["is_question"] == "1"
-        outcome = {
-            (True, True): "tp",
-            (False, True): "fp",
-            (True, False): "fn",
-            (False, False): "tn",
-        }[(expected, annotation.is_question)]
-        counts[outcome] += 1
-        per_split[row["split"], outcome] += 1
-        if outcome in ("fp", "fn"):
-            errors.append(f"{outcome}: {row['text']!r} ({annotation.question_rule})")
-        if outcome == "tp":
-            counts["type_ok"] += annotation.question_type == row["type"]
-    precision = counts["tp"] / (counts["tp"] + counts["fp"])
-    recall = counts["tp"] / (counts["tp"] + counts["fn"])
-    accuracy = (counts["tp"] + counts["tn"]) / len(question_rows)
-    type_accuracy = counts["type_ok"] / counts["tp"]
-    report = (
-        f"precision={precision:.3f} recall={recall:.3f} accuracy={accuracy:.3f} "
-        f"type_accuracy={type_accuracy:.3f} n={len(question_rows)} {dict(per_split)}\n"
-        + "\n".join(errors)
-    )
-    print(report)
-    assert precision >= MIN_PRECISION, report
-    assert recall >= MIN_RECALL, report
-    assert accuracy >= MIN_ACCURACY, report
-    assert type_accuracy >= MIN_TYPE_ACCURACY, report
