@@ -17,10 +17,17 @@ from nlp.eval.datasets import DATA_DIR, SETS, LabelledSet
 from nlp.eval.splits import split_for
 
 
-def append_rows(labelled: LabelledSet, new_file: Path, data_dir: Path = DATA_DIR) -> int:
-    """Append the rows of ``new_file`` to ``labelled``'s file; returns how many were added."""
+def append_rows(
+    labelled: LabelledSet, new_file: Path, data_dir: Path = DATA_DIR
+) -> tuple[int, list[str]]:
+    """Append the rows of ``new_file`` to ``labelled``'s file.
+
+    Returns how many were added and the texts skipped because the set already has them
+    (case and outer spaces ignored). Nothing is written if any row is invalid.
+    """
     target = data_dir / labelled.file
     existing = target.read_text(encoding="utf-8")
+    known = {row["text"].strip().casefold() for row in labelled.read(data_dir=data_dir)}
     prefix = labelled.task[0]
     last = max((int(n) for n in re.findall(rf"^{prefix}(\d+)\t", existing, re.M)), default=0)
     with new_file.open(encoding="utf-8") as handle:
@@ -28,14 +35,25 @@ def append_rows(labelled: LabelledSet, new_file: Path, data_dir: Path = DATA_DIR
         columns = [*labelled.labels, "text"]
         if reader.fieldnames != columns:
             raise ValueError(f"{new_file}: header {reader.fieldnames} is not {columns}")
-        lines = []
-        for number, row in enumerate(reader, last + 1):
+        lines, skipped = [], []
+        for row in reader:
+            key = row["text"].replace("\\n", "\n").strip().casefold()
+            if key in known:
+                skipped.append(row["text"])
+                continue
+            known.add(key)
             values = [row[column] for column in columns]
-            lines.append("\t".join([f"{prefix}{number:04d}", split_for(row["text"]), *values]))
-    with target.open("a", encoding="utf-8") as out:
-        out.write("".join(line + "\n" for line in lines))
-    labelled.read(data_dir=data_dir)  # fails on a bad row, naming the line
-    return len(lines)
+            row_id = f"{prefix}{last + len(lines) + 1:04d}"
+            lines.append("\t".join([row_id, split_for(row["text"]), *values]))
+    updated = target.with_name(target.name + ".partial")
+    updated.write_text(existing + "".join(line + "\n" for line in lines), encoding="utf-8")
+    try:
+        labelled.read(data_dir=data_dir, path=updated)  # a bad row fails here, naming its line
+    except ValueError:
+        updated.unlink()
+        raise
+    updated.replace(target)
+    return len(lines), skipped
 
 
 def main() -> None:
@@ -43,8 +61,10 @@ def main() -> None:
     parser.add_argument("task", choices=sorted(SETS))
     parser.add_argument("new_file", type=Path)
     args = parser.parse_args()
-    added = append_rows(SETS[args.task], args.new_file)
+    added, skipped = append_rows(SETS[args.task], args.new_file)
     print(f"{added} row(s) added to {SETS[args.task].file}")
+    for text in skipped:
+        print(f"skipped, already in the set: {text}")
 
 
 if __name__ == "__main__":

@@ -22,11 +22,13 @@ class LabelledSet:
     file: str
     labels: dict[str, frozenset[str] | None]  # column -> allowed values (None: free text)
 
-    def read(self, split: str = "all", data_dir: Path = DATA_DIR) -> list[dict[str, str]]:
+    def read(
+        self, split: str = "all", data_dir: Path = DATA_DIR, path: Path | None = None
+    ) -> list[dict[str, str]]:
         """Rows of ``split`` ("dev", "test" or "all"), ``\\n`` in text made a newline."""
         if split not in (*SPLITS, "all"):
             raise ValueError(f"unknown split {split!r}: use dev, test or all")
-        path = data_dir / self.file
+        path = path or data_dir / self.file
         rows: list[dict[str, str]] = []
         seen: dict[str, int] = {}
         with path.open(encoding="utf-8") as handle:
