@@ -62,12 +62,17 @@ class Annotation:
         return asdict(self)
 
 
-@functools.lru_cache(maxsize=1)
-def build_pipeline() -> Language:
-    """The model without its unused parts, plus the ecoute components. Loaded once."""
+@functools.lru_cache(maxsize=2)
+def build_pipeline(*, sentiment_model: bool = True) -> Language:
+    """The model without its unused parts, plus the ecoute components. Loaded once.
+
+    ``sentiment_model=False`` leaves sentiment to the lexicon and rules alone (what the
+    sentiment tests of single rules look at, and the baseline of nlp/README.md).
+    """
     nlp = spacy.load(MODEL, exclude=list(_EXCLUDE))
     for name in COMPONENTS:
-        nlp.add_pipe(name)
+        config = {"model": sentiment_model} if name == "ecoute_sentiment" else {}
+        nlp.add_pipe(name, config=config)
     return nlp
 
 

@@ -274,6 +274,130 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- ecoute topics ----------------------------------------------------------------------
+
+
+def _topics_corpus(args: argparse.Namespace) -> list[str]:
+    """Texts of the comments to discover topics in: a JSON-lines file or the warehouse."""
+    if args.input:
+        if args.source or args.since:
+            raise ConfigError("--source and --since filter the warehouse: not with --in")
+        with _open(args.input, "r", sys.stdin) as stream:
+            return [record["text"] for record in _read_records(stream, args.input)]
+    query = "SELECT text FROM items WHERE NOT is_owner AND trim(text) <> ''"
+    params: list[Any] = []
+    if args.source:
+        query += " AND list_contains(?, source_id)"
+        params.append(args.source)
+    if args.since:
+        try:
+            params.append(datetime.strptime(args.since, "%Y-%m-%d"))
+        except ValueError:
+            raise ConfigError(f"--since '{args.since}': expected a date YYYY-MM-DD") from None
+        query += " AND published_at >= ?"
+    conn = db.connect(Settings.resolve(None, args.db).db_path, read_only=True)
+    try:
+        rows = conn.execute(query + " ORDER BY published_at, item_id", params).fetchall()
+    finally:
+        conn.close()
+    return [text for (text,) in rows]
+
+
+def _taxonomy(path: str | None) -> Any:
+    from nlp.taxonomy import TaxonomyError, load_taxonomy, resolve_taxonomy_path
+
+    try:
+        return load_taxonomy(resolve_taxonomy_path(path))
+    except TaxonomyError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def cmd_topics_list(args: argparse.Namespace) -> int:
+    taxonomy = _taxonomy(args.taxonomy)
+    rows = [
+        {
+            "id": topic.id,
+            "label": topic.label,
+            "lemmas": len(topic.lemmas),
+            "phrases": len(topic.phrases),
+            "exclude": len(topic.exclude),
+        }
+        for topic in taxonomy.topics.values()
+    ]
+    title = f"{len(rows)} topic(s) in {escape(str(taxonomy.path))}"
+    out.print(_table(title, rows, ("id", "label", "lemmas", "phrases", "exclude")))
+    return 0
+
+
+def cmd_topics_discover(args: argparse.Namespace) -> int:
+    from nlp.discover import DiscoverError, discover_topics, proposals_yaml  # spaCy, sklearn
+
+    taxonomy = _taxonomy(args.taxonomy)
+    texts = _topics_corpus(args)
+    err.print(f"{len(texts)} comment(s): looking for {args.n_topics} topics")
+    try:
+        proposals = discover_topics(
+            texts, n_topics=args.n_topics, top_terms=args.top_terms, taxonomy=taxonomy
+        )
+    except DiscoverError as exc:
+        raise EcouteError(str(exc)) from None
+    rows = [
+        {
+            "id": p.id,
+            "comments": p.size,
+            "top lemmas (weight)": escape(", ".join(f"{t} {w:.2f}" for t, w in p.terms)),
+            "in taxonomy": f"{p.known_share:.0%}" + (f" {p.closest}" if p.closest else ""),
+            "example": escape(p.examples[0][:80]),
+        }
+        for p in proposals
+    ]
+    columns = ("id", "comments", "top lemmas (weight)", "in taxonomy", "example")
+    out.print(_table(f"{len(rows)} proposed topic(s) in {len(texts)} comments", rows, columns))
+    if args.yaml:
+        out.print(proposals_yaml(proposals, len(texts)), markup=False, highlight=False, emoji=False)
+    return 0
+
+
+def _add_topics_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], db_help: str
+) -> None:
+    topics = commands.add_parser(
+        "topics",
+        help="the topic taxonomy: list it, discover new topics",
+        description="The topics the NLP tags comments with come from a YAML taxonomy "
+        "(nlp/topics.yml, or the file named by $ECOUTE_TOPICS).",
+    )
+    actions = topics.add_subparsers(dest="action", required=True, metavar="ACTION")
+    taxonomy_help = "taxonomy file (default: $ECOUTE_TOPICS, else the packaged nlp/topics.yml)"
+
+    listing = actions.add_parser(
+        "list", help="print the taxonomy", description="Check and print the taxonomy."
+    )
+    listing.add_argument("--taxonomy", metavar="FILE", help=taxonomy_help)
+    listing.set_defaults(handler=cmd_topics_list)
+
+    discover = actions.add_parser(
+        "discover",
+        help="propose new topics from the comments",
+        description="Group the lemmas of customers' comments (NMF over TF-IDF) into proposed "
+        "topics, with how much of each the taxonomy already covers; --yaml also prints them "
+        "in the taxonomy's format, ready to paste.",
+    )
+    discover.add_argument("--db", help=db_help)
+    discover.add_argument(
+        "--source", action="append", metavar="ID", help="only this source (repeatable)"
+    )
+    discover.add_argument("--since", metavar="YYYY-MM-DD", help="only comments from this day on")
+    discover.add_argument(
+        "--in", dest="input", metavar="FILE", help="JSON lines with a 'text' field instead"
+    )
+    discover.add_argument("--n-topics", type=_positive_int, default=8, metavar="K")
+    discover.add_argument("--top-terms", type=_positive_int, default=10, metavar="N")
+    discover.add_argument("--yaml", action="store_true", help="also print a taxonomy snippet")
+    discover.add_argument("--taxonomy", metavar="FILE", help=taxonomy_help)
+    discover.set_defaults(handler=cmd_topics_discover)
+
+
 # --- ecoute sql -------------------------------------------------------------------------
 
 
@@ -407,6 +531,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluation.add_argument("--n-process", type=_positive_int, default=1, help=n_process_help)
     evaluation.set_defaults(handler=cmd_eval)
+
+    _add_topics_parser(commands, db_help)
 
     sql = commands.add_parser(
         "sql",

@@ -9,10 +9,13 @@ Two opinions, because comments are short and mostly French:
   (1/k each when k lists share it), plus a few French social words ("svp", "qqn", "c").
 
 On one or two words lingua guesses ("ok" looks Dutch, "merci" Italian), so a short
-comment only leaves French when its function words agree. A French comment wrongly
-skipped is worse than a foreign one wrongly read, so another language must also beat
-French by a margin. A comment without a single letter (emojis, "???", "12/05") is "und",
-and so is a short one of names only; French components run on "und" too.
+comment only leaves French when its function words agree or lingua is sure of another
+language and gives French next to nothing ("buonissimo", "highly recommended"). Up to five
+words, function words that clearly point elsewhere overrule lingua ("Ya du parking ?").
+A French comment wrongly skipped is worse than a foreign one wrongly read, so another
+language must also beat French by a margin. A comment without a single letter (emojis,
+"???", "12/05") is "und", and so is a short one of names only; French components run on
+"und" too.
 """
 
 from __future__ import annotations
@@ -55,24 +58,42 @@ _MARGIN_WORDS = 1.0
 #: ... or this share of the words, whichever is larger.
 _MARGIN_SHARE = 0.1
 
+#: A text of one or two words, without function words, leaves French only when lingua gives
+#: its language at least this confidence and French at most the next one.
+_SHORT_SURE = 0.5
+_SHORT_FRENCH_AT_MOST = 0.05
+#: Below this many words, function words that point elsewhere overrule lingua.
+_FEW_WORDS = 6
+
 Doc.set_extension("lang", default="und", force=True)
 
 
-def vote_by_function_words(words: Iterable[str]) -> str:
-    """ISO 639-1 code that the folded ``words``' function words point to, or "und"."""
+def function_word_votes(words: Iterable[str]) -> dict[str, float]:
+    """Votes per language of the folded ``words`` (a word in k stop-word lists gives 1/k)."""
     scores = dict.fromkeys(_STOP_WORDS, 0.0)
-    n_words = 0
     for word in words:
-        n_words += 1
         langs = [lang for lang, stop_words in _STOP_WORDS.items() if word in stop_words]
         for lang in langs:
             scores[lang] += 1 / len(langs)
+    return scores
+
+
+def vote_by_function_words(words: Sequence[str]) -> str:
+    """ISO 639-1 code that the folded ``words``' function words point to, or "und"."""
+    scores = function_word_votes(words)
+    n_words = len(words)
     best = max(scores, key=scores.__getitem__)  # first maximum: "fr" on a tie
     if scores[best] == 0:
         return "und"
     if best == "fr" or scores[best] - scores["fr"] >= max(_MARGIN_WORDS, _MARGIN_SHARE * n_words):
         return best
     return "fr" if scores["fr"] > 0 else "und"
+
+
+def _names_only(text: str) -> bool:
+    """ "Jean-Michel Dupont": every word capitalised, none all capitals."""
+    words = text.split()
+    return all(word[:1].isupper() and not word.isupper() for word in words)
 
 
 class LanguageDetector:
@@ -104,15 +125,17 @@ class LanguageDetector:
             if any(char.isalpha() for char in token.text)
             and not (token.like_url or token.like_email or token.text[0] in "@#")
         ]
-        doc._.lang = self.detect(
-            " ".join(token.text for token in words), [fold_token(token.text) for token in words]
-        )
+        folded = [part for token in words for part in fold_token(token.text).split("-") if part]
+        n_words = sum(1 for token in words if not token.text.startswith("-"))  # "a -t -il": 1
+        doc._.lang = self.detect(" ".join(token.text for token in words), folded, n_words)
         return doc
 
-    def detect(self, text: str, folded_words: Sequence[str]) -> str:
-        """The language of ``text`` whose folded words are ``folded_words``."""
+    def detect(self, text: str, folded_words: Sequence[str], n_words: int | None = None) -> str:
+        """The language of ``text`` (its words, space-separated) of folded ``folded_words``."""
         if not folded_words:
             return "und"
+        n_words = n_words or len(text.split())
+        votes = function_word_votes(folded_words)
         by_words = vote_by_function_words(folded_words)
         confidence = {
             value.language.iso_code_639_1.name.lower(): value.value
@@ -120,11 +143,20 @@ class LanguageDetector:
         }
         best = max(confidence, key=confidence.__getitem__)
         beats_french = best != "fr" and confidence[best] - confidence["fr"] >= self.margin
-        if len(folded_words) >= self.min_words:
+        if n_words >= self.min_words:
+            if n_words < _FEW_WORDS and votes.get(by_words, 0) - votes.get(best, 0) >= 1:
+                return by_words  # "Ya du parking ?": lingua says English, "du" says French
             return best if beats_french else "fr"
-        if beats_french and by_words == best:
+        if best == "fr" and not (by_words == "und" and _names_only(text)):
+            return "fr"
+        if beats_french and (by_words == best or self._sure(confidence[best], confidence["fr"])):
             return best
         return "und" if by_words == "und" else "fr"  # "und": a name, a word lingua can't place
+
+    @staticmethod
+    def _sure(best: float, french: float) -> bool:
+        """lingua is sure enough of a short text without function words ("buonissimo")."""
+        return best >= _SHORT_SURE and french <= _SHORT_FRENCH_AT_MOST
 
     def to_disk(self, path: object, *, exclude: Iterable[str] = ()) -> None:
         """Nothing to save: the settings are in the pipeline config."""

@@ -111,6 +111,11 @@ _WH_END = _folded(WH_END)
 _WH_START = _folded(WH_START)
 #: After "ou" (no accent) these make it "où": "ou est le magasin", "ou trouver".
 _WHERE_NEXT = frozenset({"est", "se", "sont", "peut", "puis", "faut", "en", "trouver", "acheter"})
+#: Words of a sentence said to a friend, and words that address the company instead.
+_FRIEND_WORDS = frozenset({"tu", "t'", "te", "ta", "ton", "tes", "toi", "on", "nous"})
+_COMPANY_WORDS = frozenset({"vous", "vs", "votre", "vos", "svp"})
+#: "on peut ..." asks whether something is allowed, except in these set phrases.
+_CAN_WE_NOT = frozenset({"dire", "pas", "plus", "rien", "compter", "toujours", "que", "etre"})
 #: After "qui" these make a question: "qui peut me renseigner".
 _WHO_NEXT = frozenset({"peut", "pourrait", "sait", "saurait", "connait", "a", "aurait", "est"})
 
@@ -159,13 +164,21 @@ class QuestionDetector:
             doc._.is_question = True
             doc._.question_rule = rule
             doc._.question_sentence = sentence.text
-            if span_score(sentence) <= -NEUTRAL_BAND or doc._.sentiment == "negative":
-                doc._.question_type = "complaint"
-            elif rule == "request":
-                doc._.question_type = "request"
-            else:
-                doc._.question_type = "information"
+            doc._.question_type = self._type(doc, rule, sentence)
         return doc
+
+    def _type(self, doc: Doc, rule: str, sentence: Span) -> str:
+        """complaint (negative, or a complaint cue and not positive), request, information."""
+        found = [(label, s) for label, s, _ in self._phrases(doc) if label.endswith("_cue")]
+        cues = {label for label, _ in found}
+        in_sentence = {label for label, s in found if sentence.start <= s < sentence.end}
+        if span_score(sentence) <= -NEUTRAL_BAND or doc._.sentiment == "negative":
+            return "complaint"
+        if "complaint_cue" in cues and doc._.sentiment != "positive":
+            return "complaint"
+        if rule == "request" or "request_cue" in in_sentence:
+            return "request"
+        return "information"
 
     def find(self, doc: Doc) -> tuple[str, Span] | None:
         """(rule, sentence) of the first sentence that asks something, or None."""
@@ -180,7 +193,10 @@ class QuestionDetector:
         # The sentence of each token, to report a phrase that runs over a sentence cut
         # as one piece of evidence.
         sentence_of = {i: sent for sent in sentences for i in range(sent.start, sent.end)}
+        to_a_friend = doc.text.lstrip().startswith("@")
         for span in sentences:
+            if to_a_friend and _between_friends(span, folds):
+                continue  # "@Julie on y va samedi ?": nothing for the company to answer
             found: dict[str, Span] = {}
             for label, s, e in matches:
                 if label in RULES and span.start <= s < span.end and not blocked(s, e):
@@ -199,6 +215,12 @@ class QuestionDetector:
                 if trigger is not None and not blocked(*trigger):
                     return rule, span
         return None
+
+
+def _between_friends(span: Span, folds: list[str]) -> bool:
+    """A sentence of a comment that opens on @someone, in "tu"/"on" and never "vous"."""
+    words = {folds[i] for i in range(span.start, span.end)}
+    return bool(words & _FRIEND_WORDS) and not words & _COMPANY_WORDS
 
 
 def _lead(words: list[Token], folds: list[str]) -> Token | None:
@@ -270,8 +292,12 @@ def _wh_start(sentence: _Sentence) -> tuple[int, int] | None:
         after = lead.i + 2
         if after >= span.end or not has_alnum(span.doc[after]):
             return None  # "pourquoi pas !"
-    if word.startswith("quel") and "!" in span.text and "?" not in span.text:
-        return None  # exclamative: "quel accueil !"
+    if (
+        word.startswith(("quel", "kel"))
+        and "?" not in span.text
+        and ("!" in span.text or span_score(span) != 0)
+    ):
+        return None  # exclamative: "quel accueil !", "quel délice 😍"
     return lead.i, lead.i + 1
 
 
@@ -295,15 +321,28 @@ def _wh_word(sentence: _Sentence) -> tuple[int, int] | None:
 
 
 def _declarative(sentence: _Sentence) -> tuple[int, int] | None:
-    """ "vous" + a service verb, no opinion: "slt vous avez des antivols en stock"."""
+    """ "vous" + a service verb, no opinion: "slt vous avez des antivols en stock".
+
+    Also "on peut" + a verb: "on peut payer en chèque".
+    """
     lead, span, folds = sentence.lead, sentence.span, sentence.folds
-    if lead is None or folds[lead.i] not in ("vous", "vs") or lead.i + 2 >= span.end:
+    if lead is None or lead.i + 2 >= span.end:
         return None
     verb, following = span.doc[lead.i + 1], span.doc[lead.i + 2]
+    if folds[lead.i] == "on" and folds[verb.i] in ("peut", "pourrait"):
+        if folds[following.i] in _CAN_WE_NOT or span_score(span) != 0:
+            return None
+        return lead.i, lead.i + 2
+    if folds[lead.i] not in ("vous", "vs"):
+        return None
     if folds[verb.i] == "etes" and folds[following.i] not in _OPEN_WORDS:
         return None
-    if folds[verb.i] not in _SERVICE_VERBS | {"etes"} or following.pos_ == "VERB":
-        return None  # "vous avez perdu un client"
+    if folds[verb.i] != "etes" and (
+        folds[verb.i] not in _SERVICE_VERBS
+        or following.pos_ == "VERB"
+        or folds[following.i] == "ete"
+    ):
+        return None  # "vous avez perdu un client", "vous avez été formidables"
     if folds[following.i] in ("raison", "tort") or span_score(span) != 0:
         return None  # an opinion, not a question: "vous avez un super atelier"
     return lead.i, lead.i + 2
@@ -327,6 +366,8 @@ def _fragment(sentence: _Sentence) -> tuple[int, int] | None:
     if not words or len(words) > _FRAGMENT_WORDS:
         return None
     folded = [sentence.fold(w) for w in words]
+    if folded in (["mp"], ["dm"], ["inbox"], ["en", "mp"]):
+        return words[0].i, words[-1].i + 1  # "je prends ! mp": write to me in private
     polite = any(f in _PLEASE for f in folded) or "il vous plait" in " ".join(folded)
     nouns = [w for w, f in zip(words, folded, strict=True) if {f, singular(f)} & _INFO_NOUNS]
     if nouns and polite:

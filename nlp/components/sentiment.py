@@ -20,17 +20,23 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Iterator
 
+import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.util import filter_spans, minibatch
 
 from nlp.components.language import FRENCH_LIKE
+from nlp.components.sentiment_model import SentimentModel, lexicon_features
 from nlp.components.text import FoldedPhraseMatcher, fold, fold_token, has_alnum, segments
+from nlp.eval.datasets import SENTIMENT
 from nlp.lexicons.sentiment import (
     CONTRAST,
     EMOJIS,
     INTENSIFIERS,
+    IRONY_MARKERS,
+    IRONY_PRONE,
     NEGATED_ONLY,
     NEGATORS_AFTER,
     NEGATORS_BEFORE,
@@ -59,6 +65,10 @@ _NEGATORS_AFTER = frozenset(fold(word) for word in NEGATORS_AFTER)
 _NEGATORS = _NEGATORS_BEFORE | _NEGATORS_AFTER
 _CONTRAST = frozenset(fold(word) for word in CONTRAST)
 _NE = frozenset({"ne", "n'"})
+_IRONY_PRONE = frozenset(fold(word) for word in IRONY_PRONE)
+_IRONY_MARKERS = frozenset(fold(emoji) for emoji in IRONY_MARKERS)
+#: A sentence of at most this many words that is only praise can be sarcasm ("Super.").
+_IRONY_WORDS = 3
 _CONDITIONAL = ("rais", "rait", "raient", "rions", "riez")
 _STRETCH = re.compile(r"(.)\1{2,}")
 #: Words allowed between a verb and its trailing negator: "ça marche toujours pas".
@@ -89,6 +99,28 @@ def span_score(span: Span) -> float:
     return squash(sum(polarities[span.start : span.end])) if polarities else 0.0
 
 
+def _turn_sarcasm(doc: Doc, pieces: list[Span], folds: list[str], polarities: list[float]) -> None:
+    """Praise in a comment that complains, or rolls its eyes, counts against it.
+
+    The praise must be sarcasm-prone ("génial", "bravo", "merci", ...) and either the
+    comment carries an eye-roll emoji, or the praise stands alone as a short sentence or
+    opens the comment ("Génial, rendez-vous annulé ...") while something else is negative.
+    """
+    prone = [i for i, fold_ in enumerate(folds) if fold_ in _IRONY_PRONE and polarities[i] > 0]
+    if not prone:
+        return
+    rolled_eyes = any(char in _IRONY_MARKERS for fold_ in folds for char in fold_)
+    complaint = sum(p for p in polarities if p < 0) < 0
+    if not (rolled_eyes or complaint):
+        return
+    first_word = next((t.i for t in doc if has_alnum(t)), None)
+    for i in prone:
+        piece = next(p for p in pieces if p.start <= i < p.end)
+        alone = sum(1 for t in piece if has_alnum(t)) <= _IRONY_WORDS
+        if rolled_eyes or alone or i == first_word:
+            polarities[i] = -abs(polarities[i])
+
+
 def _lookup(table: dict[str, float], word: str, lemma: str) -> float | None:
     """Weight of a word by its form, its lemma, then without a plural/feminine ending."""
     candidates = [word]
@@ -108,12 +140,48 @@ def _lookup(table: dict[str, float], word: str, lemma: str) -> float | None:
 
 
 class SentimentScorer:
-    """Sets ``doc._.sentiment``, ``doc._.sentiment_score`` and ``doc._.polarities``."""
+    """Sets ``doc._.sentiment``, ``doc._.sentiment_score`` and ``doc._.polarities``.
 
-    def __init__(self, nlp: Language) -> None:
+    With ``model`` (the default), the lexicon's score is one input of ``SentimentModel``,
+    trained here on the dev rows of the labelled set; the label is the model's most
+    probable class and the score P(positive) - P(negative). ``polarities`` stay the
+    lexicon's, word by word, for an analyst to see what counted.
+    """
+
+    def __init__(self, nlp: Language, model: bool = True) -> None:
         self._phrases = FoldedPhraseMatcher(nlp, {phrase: [phrase] for phrase in PHRASES})
+        self._model: SentimentModel | None = None
+        if model:
+            rows = SENTIMENT.read("dev")
+            docs = [self.score_lexicon(doc) for doc in nlp.pipe(r["text"] for r in rows)]
+            self._model = SentimentModel()
+            self._model.fit(
+                [doc.text for doc in docs],
+                np.array([lexicon_features(doc) for doc in docs]),
+                [r["sentiment"] for r in rows],
+            )
 
     def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        """Lexicon per doc, then the model on a whole batch (one vectorisation, one predict)."""
+        for batch in minibatch(docs, size=batch_size):
+            scored = [self.score_lexicon(doc) for doc in batch]
+            french = [doc for doc in scored if doc._.lang in FRENCH_LIKE and doc.text.strip()]
+            if self._model is not None and french:
+                features = np.array([lexicon_features(doc) for doc in french])
+                for doc, proba in zip(
+                    french,
+                    self._model.probabilities([d.text for d in french], features),
+                    strict=True,
+                ):
+                    doc._.sentiment = max(proba, key=proba.__getitem__)
+                    doc._.sentiment_score = round(proba["positive"] - proba["negative"], 4)
+            yield from scored
+
+    def score_lexicon(self, doc: Doc) -> Doc:
+        """The lexicon and rules alone (what ``model=False`` gives)."""
         polarities = [0.0] * len(doc)
         if doc._.lang in FRENCH_LIKE and len(doc):
             folds = [fold_token(token.text) for token in doc]
@@ -121,8 +189,10 @@ class SentimentScorer:
                 [Span(doc, start, end, label=label) for label, start, end in self._phrases(doc)]
             )
             thanks_count = "?" not in doc.text
-            for segment in segments(doc):
+            pieces = segments(doc)
+            for segment in pieces:
                 self._score_segment(segment, folds, phrases, thanks_count, polarities)
+            _turn_sarcasm(doc, pieces, folds, polarities)
         score = squash(sum(polarities))
         doc._.polarities = polarities
         doc._.sentiment_score = round(score, 4)
@@ -237,7 +307,8 @@ class SentimentScorer:
     "ecoute_sentiment",
     requires=["doc._.lang"],
     assigns=["doc._.sentiment", "doc._.sentiment_score", "doc._.polarities"],
+    default_config={"model": True},
 )
-def make_sentiment_scorer(nlp: Language, name: str) -> SentimentScorer:
-    """spaCy factory: ``nlp.add_pipe("ecoute_sentiment")``."""
-    return SentimentScorer(nlp)
+def make_sentiment_scorer(nlp: Language, name: str, model: bool) -> SentimentScorer:
+    """spaCy factory: ``nlp.add_pipe("ecoute_sentiment", config={"model": False})``."""
+    return SentimentScorer(nlp, model)

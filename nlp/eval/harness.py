@@ -201,14 +201,15 @@ SCORERS: dict[str, Callable[[list[dict[str, str]], list], list[TaskReport]]] = {
 
 def evaluate(
     split: str = "test",
-    tasks: Sequence[str] = tuple(SCORERS),
+    tasks: Sequence[str] | None = None,
     *,
     n_process: int = 1,
     batch_size: int = 64,
 ) -> EvalReport:
-    """Annotate every text of the ``tasks``' sets once and score each task on ``split``."""
+    """Annotate every text of the ``tasks``' sets (default: all) once; score each on ``split``."""
     from nlp.pipeline import annotate_texts, build_pipeline
 
+    tasks = list(tasks or SCORERS)
     unknown = set(tasks) - set(SCORERS)
     if unknown:
         raise ValueError(f"unknown task(s) {sorted(unknown)}: use {', '.join(SCORERS)}")

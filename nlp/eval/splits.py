@@ -11,7 +11,11 @@ import unicodedata
 
 
 def split_for(text: str, *, test_share: float = 0.5) -> str:
-    """``"test"`` or ``"dev"``, stable for a text (NFC, case and outer spaces ignored)."""
-    key = unicodedata.normalize("NFC", text).strip().casefold().encode("utf-8")
+    """``"test"`` or ``"dev"``, stable for a text (NFC, case and outer spaces ignored).
+
+    A newline counts as written in the files (``\\n``), so a row hashes the same read or raw.
+    """
+    written = text.replace("\n", "\\n")
+    key = unicodedata.normalize("NFC", written).strip().casefold().encode("utf-8")
     bucket = int.from_bytes(hashlib.sha256(key).digest()[:4], "big") / 2**32
     return "test" if bucket < test_share else "dev"

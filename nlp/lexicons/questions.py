@@ -24,11 +24,14 @@ SLOTS: dict[str, tuple[str, ...]] = {
         "transmettre", "rembourser", "expédier", "indiquer", "confirmer", "faire", "donner",
         "communiquer", "réserver", "mettre de côté", "tenir au courant", "aider", "écrire",
         "préciser", "faire parvenir", "livrer", "dépanner", "vérifier", "regarder",
-        "corriger", "annuler", "modifier",
+        "corriger", "annuler", "modifier", "inscrire", "garder", "refaire", "changer",
+        "prévenir", "remplacer", "réparer", "mettre", "ajouter", "expliquer", "passer",
+        "faire passer", "rajouter", "renseigner",
     ),
     "imperative": (
         "rappelez", "recontactez", "contactez", "appelez", "écrivez", "envoyez", "répondez",
-        "renvoyez", "remboursez", "tenez", "aidez", "réservez",
+        "renvoyez", "remboursez", "tenez", "aidez", "réservez", "prévenez", "inscrivez",
+        "gardez", "mettez", "dm", "mp", "inbox", "ecris",
     ),
     "request_object": (
         "un devis", "un rdv", "un rendez-vous", "prendre rdv", "prendre rendez-vous",
@@ -76,11 +79,17 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     # Asking the company to *do* something: call back, send, quote, refund.
     "request": (
         "{want} {request_object}",
-        "{can_you} {me} {action}", "{you_can} (me|m'|moi) {action}",
+        "{can_you} {me} {action}", "{you_can} ({me}) {action}",
+        "{someone} peut|pourrait|pourra ({me}) {action}",
+        "merci de ({me}) {action}", "vous allez {me} {action}",
+        "vous allez rembourser|réagir|répondre|dédommager", "vous allez faire quoi",
+        "vous allez faire quelque chose",
+        "je veux bien le|la|les|l'|un|une|des", "c'est|cest|c possible que|qu'",
+        "mp|dm|inbox moi|svp|stp|please",
         "pourriez-vous", "vous pourriez", "auriez-vous la gentillesse",
         "merci de (bien) {me} {action}", "merci de bien vouloir", "merci de répondre",
         "merci de faire le nécessaire", "merci de revenir vers moi",
-        "{imperative} moi",
+        "{imperative} moi", "inscrivez|prévenez|gardez|réservez nous",
         "répondez {please}", "répondez-moi|répondez-nous",
         "pourrais-je|puis-je|pourrait-on avoir|recevoir|obtenir",
         "(j'ai) besoin d'un|d'une {need_object}", "demande de devis", "devis svp|stp",
@@ -117,6 +126,7 @@ PATTERNS: dict[str, tuple[str, ...]] = {
     "inversion": (
         "y a t il", "ya t il", "y a til", "ya til", "yatil", "y'a t il", "y aura t il",
         "peut on", "faut il", "puis je", "dois je", "peux tu", "sont ils|elles",
+        "c tu", "c'tu", "c'est tu", "cest tu", "ça tu", "ca tu",
         "est il|elle ouvert|ouverte|fermé|fermée|possible|dispo|disponible|prévu|prévue",
     ),
     # Question words in fixed phrases, wherever they stand in the sentence.
@@ -129,6 +139,7 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         "jusqu'à|jusqu'a|jusqua quelle heure",
         "quel|quels jour|jours|horaire|horaires", "à|a quand", "ou quoi", "ou pas",
         "que faire", "quoi faire", "je fais comment", "on fait comment",
+        "ou c'est|cest|c|c'était|juste|seulement|faut|bien", "ou il faut", "ou il y a",
     ),
     # Rhetoric: cancels the matches it overlaps, and a '?' when it opens the sentence.
     "rhetoric": (
@@ -137,6 +148,29 @@ PATTERNS: dict[str, tuple[str, ...]] = {
         "jme demande pourquoi", "c'est|cest|c ce que|qui|qu'", "n'est-ce pas",
         "quel|quelle|quels|quelles {exclamation}", "n'importe quand|où|ou|comment|quoi",
         "peu importe", "qui sait", "et pourquoi pas", "faites-vous plaisir", "où|ou que",
+        "quand on sait|voit|pense combien|comment|pourquoi|quand|où|ou",
+        "qui n'aime pas", "qui n'aimerait pas", "qui ne connait pas", "qui n'a jamais",
+        "qui dit mieux",
+        "quoi de mieux|plus", "comment résister", "comment ne pas",
+        "sais pas combien", "combien de fois j'|je|on|tu",
+    ),
+    # Not rules: cues that type a question. A complaint cue makes a question that is not
+    # positive a "complaint"; a request cue makes it a "request".
+    "complaint_cue": (
+        "toujours pas|rien|aucun|aucune|personne", "c'est|cest|c|est-ce normal", "normal que",
+        "enfin", "encore une fois", "# fois que|de suite|déjà", "deux|trois fois que|de suite|déjà",
+        "personne ne", "jamais",
+        "rembourser|remboursé|remboursée|remboursement|remboursés|rembourse",
+        "oublié|oubliée|oubliés|manquait|manquant|manquants|manque", "erreur", "augmenté",
+        "augmente", "pas normal", "depuis # jours|semaines|mois|heures|h", "et mon|ma|mes",
+        "qui a raison", "comment une chose pareille", "a quoi ça sert", "je fais quoi",
+    ),
+    "request_cue": (
+        "{can_you} ({me}) {action}", "{you_can} ({me}) {action}", "{can_you} {me}",
+        "{you_can} {me}", "je peux|pourrais|puis décaler|annuler|réserver|avoir|changer|reporter",
+        "on peut|pourrait {me}", "est-ce que vous pouvez|pourriez", "{please}",
+        "pouvez-vous|pourriez-vous|vous pouvez prolonger|estimer|bloquer|commander|accorder",
+        "mp", "dm", "catalogue", "rdv", "rappel",
     ),
     # Not a question word here: "quand je suis arrivé", "quand même", "ou alors".
     "not_wh": (
@@ -172,7 +206,8 @@ IMPERATIVE_VOUS: frozenset[str] = frozenset(
         "abonnez", "inscrivez", "depechez", "renseignez", "rassurez", "mefiez", "adressez",
         "rendez", "excusez", "debrouillez", "taisez", "calmez", "installez", "asseyez",
         "amusez", "regalez", "offrez", "laissez", "connectez", "preparez", "imaginez",
-        "accrochez", "equipez",
+        "accrochez", "equipez", "arretez", "approchez", "precipitez", "detendez", "pressez",
+        "reposez", "servez", "garez", "promenez", "evadez",
     }
 )
 #: Reported-speech verbs: "c'est fermé, paraît-il" is no question.
@@ -184,7 +219,8 @@ INCISE_VERBS: frozenset[str] = frozenset(
 WH_START: frozenset[str] = frozenset(
     {
         "comment", "quand", "combien", "pourquoi", "pq", "pk", "quel", "quelle", "quels",
-        "quelles", "ou", "qui", "lequel", "laquelle", "lesquels", "lesquelles",
+        "quelles", "ou", "qui", "lequel", "laquelle", "lesquels", "lesquelles", "koi", "kel",
+        "kelle", "kan", "cmt", "komment",
     }
 )
 #: "vous <verb> ..." without '?' asks whether the company offers something.
@@ -192,7 +228,9 @@ SERVICE_VERBS: frozenset[str] = frozenset(
     {
         "avez", "faites", "livrez", "proposez", "vendez", "acceptez", "reprenez", "ouvrez",
         "réparez", "prenez", "louez", "expédiez", "fermez", "envoyez", "installez", "montez",
-        "changez", "gérez", "rachetez", "échangez", "remboursez", "organisez",
+        "changez", "gérez", "rachetez", "échangez", "remboursez", "organisez", "intervenez",
+        "passez", "venez", "travaillez", "desservez", "couvrez", "recrutez", "embauchez",
+        "gardez", "recevez", "fournissez", "posez", "déplacez", "assurez",
     }
 )
 #: Question words that make a question when they close a sentence ("vous livrez où").
@@ -204,7 +242,8 @@ INFO_NOUNS: frozenset[str] = frozenset(
         "delais", "stock", "adresse", "numero", "devis", "info", "infos", "renseignement",
         "renseignements", "date", "heure", "heures", "taille", "tailles", "frais", "cout",
         "catalogue", "lien", "modele", "reference", "ref", "code", "promo", "precisions",
-        "nouvelles", "suivi",
+        "nouvelles", "suivi", "rdv", "rendez-vous", "rappel", "place", "places", "reservation",
+        "table", "creneau", "creneaux", "parking", "retrait", "facture", "menu", "photos",
     }
 )
 #: Politeness that turns such a fragment into a request for information.

