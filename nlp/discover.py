@@ -66,8 +66,9 @@ class ProposedTopic:
     size: int
     #: Up to three of those comments, the most typical first.
     examples: tuple[str, ...]
-    #: Top lemmas that are already lemmas of the taxonomy, and the topic with most of them.
+    #: Top lemmas that are already lemmas of the taxonomy.
     known: tuple[str, ...]
+    #: The taxonomy topic that lists most of them (None when none is known).
     closest: str | None
 
     @property
@@ -80,10 +81,10 @@ class ProposedTopic:
 
 
 def comment_lemmas(texts: Iterable[str], *, batch_size: int = 64) -> list[list[str]]:
-    """Content lemmas of each text (folded), or an empty list for a non-French text.
+    """Content lemmas of each text, or an empty list for a non-French text.
 
-    Each lemma is written as the text most often wrote it (with its accents: "sécurité"),
-    so that proposals read naturally; accents don't matter to the matcher anyway.
+    Lemmas are told apart without accents ("securite" = "sécurité") and written as the
+    corpus most often writes them, so that proposals read naturally.
     """
     from nlp.pipeline import build_pipeline  # spaCy: only when lemmas are asked for
 

@@ -84,7 +84,7 @@ RATE_COLUMNS = (
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = Settings.resolve(args.config, args.db)
+    settings = Settings.resolve(args.config, args.db, args.n_process)
     sources = select_sources(load_sources(settings.config_path), args.source)
     run_id = steps.new_run_id()
     started_at = datetime.now(UTC)
@@ -103,7 +103,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    settings = Settings.resolve(None, args.db)
+    settings = Settings.resolve(None, args.db, args.n_process)
     if not landed_batches(settings.landing, args.run):
         raise EcouteError(f"nothing landed for run '{args.run}' in {settings.landing}")
     return _load_annotate_finish(settings, args.run, None)
@@ -439,6 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     db_help = "DuckDB file (default: $ECOUTE_DB, else $ECOUTE_HOME/ecoute.duckdb)"
     n_process_help = "NLP worker processes (default: 1; 2+ pays off from a few thousand texts)"
+    n_process_env_help = "NLP worker processes (default: $ECOUTE_NLP_PROCESSES, else 1)"
 
     run = commands.add_parser(
         "run",
@@ -447,6 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--config", help="sources file (default: $ECOUTE_CONFIG, else sources.yml)")
     run.add_argument("--db", help=db_help)
+    run.add_argument("--n-process", type=_positive_int, help=n_process_env_help)
     run.add_argument(
         "--source",
         action="append",
@@ -463,6 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument("--run", required=True, metavar="RUN_ID", help="run id to replay")
     load.add_argument("--db", help=db_help)
+    load.add_argument("--n-process", type=_positive_int, help=n_process_env_help)
     load.set_defaults(handler=cmd_load)
 
     extract = commands.add_parser(

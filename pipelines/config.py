@@ -44,17 +44,31 @@ class Settings:
     config_path: Path
     home: Path
     db_path: Path
+    nlp_processes: int = 1
 
     @classmethod
-    def resolve(cls, config: str | None = None, db: str | None = None) -> Settings:
+    def resolve(
+        cls, config: str | None = None, db: str | None = None, nlp_processes: int | None = None
+    ) -> Settings:
         home = Path(os.environ.get("ECOUTE_HOME") or DEFAULT_HOME)
         config_path = Path(config or os.environ.get("ECOUTE_CONFIG") or DEFAULT_CONFIG)
         db_path = Path(db or os.environ.get("ECOUTE_DB") or home / DB_FILENAME)
-        return cls(config_path=config_path, home=home, db_path=db_path)
+        processes = nlp_processes or _positive_int_env("ECOUTE_NLP_PROCESSES") or 1
+        return cls(config_path, home, db_path, processes)
 
     @property
     def landing(self) -> Path:
         return self.home / "landing"
+
+
+def _positive_int_env(name: str) -> int | None:
+    """An integer >= 1 from the environment, None when unset; a bad value is a ConfigError."""
+    value = os.environ.get(name)
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"{name}={value!r}: expected a whole number of at least 1")
+    return int(value)
 
 
 class _SourceModel(BaseModel):

@@ -128,6 +128,7 @@ def annotate_pending(
     try:
         total = annotations.count_pending(conn, nlp.NLP_VERSION)
         done = 0
+        batch_size *= settings.nlp_processes  # enough texts per batch for every worker
         while pending := annotations.next_pending(conn, nlp.NLP_VERSION, batch_size):
             texts = [text for _, _, text in pending]
             rows = [
@@ -138,7 +139,9 @@ def annotate_pending(
                     **result.to_dict(),
                 }
                 for (item_id, content_hash, _), result in zip(
-                    pending, nlp.annotate_texts(texts), strict=True
+                    pending,
+                    nlp.annotate_texts(texts, n_process=settings.nlp_processes),
+                    strict=True,
                 )
             ]
             annotations.store_annotations(conn, rows)

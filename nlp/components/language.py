@@ -10,8 +10,9 @@ Two opinions, because comments are short and mostly French:
 
 On one or two words lingua guesses ("ok" looks Dutch, "merci" Italian), so a short
 comment only leaves French when its function words agree or lingua is sure of another
-language and gives French next to nothing ("buonissimo", "highly recommended"). Up to five
-words, function words that clearly point elsewhere overrule lingua ("Ya du parking ?").
+language and gives French next to nothing ("buonissimo", "highly recommended"). Function
+words that beat lingua's language by a whole word overrule it ("Ya du parking ?", "la
+batterie de ma trottinette est morte" is not Italian).
 A French comment wrongly skipped is worse than a foreign one wrongly read, so another
 language must also beat French by a margin. A comment without a single letter (emojis,
 "???", "12/05") is "und", and so is a short one of names only; French components run on
@@ -62,8 +63,6 @@ _MARGIN_SHARE = 0.1
 #: its language at least this confidence and French at most the next one.
 _SHORT_SURE = 0.5
 _SHORT_FRENCH_AT_MOST = 0.05
-#: Below this many words, function words that point elsewhere overrule lingua.
-_FEW_WORDS = 6
 
 Doc.set_extension("lang", default="und", force=True)
 
@@ -144,7 +143,7 @@ class LanguageDetector:
         best = max(confidence, key=confidence.__getitem__)
         beats_french = best != "fr" and confidence[best] - confidence["fr"] >= self.margin
         if n_words >= self.min_words:
-            if n_words < _FEW_WORDS and votes.get(by_words, 0) - votes.get(best, 0) >= 1:
+            if by_words in self.languages and votes[by_words] - votes.get(best, 0) >= 1:
                 return by_words  # "Ya du parking ?": lingua says English, "du" says French
             return best if beats_french else "fr"
         if best == "fr" and not (by_words == "und" and _names_only(text)):

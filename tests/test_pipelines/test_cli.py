@@ -93,6 +93,35 @@ def test_replaying_a_landed_run_duplicates_nothing(tmp_path: Path) -> None:
         conn.close()
 
 
+def test_two_nlp_processes_annotate_like_one(tmp_path: Path) -> None:
+    columns = "item_id, lang, is_question, question_rule, question_type, sentiment, topics"
+    query = f"SELECT {columns} FROM annotations ORDER BY item_id"
+    results = []
+    for processes in ("1", "2"):
+        home = tmp_path / processes
+        run = ecoute(
+            "run",
+            "--source",
+            "velo-atelier",
+            home=home,
+            extra_env={"ECOUTE_NLP_PROCESSES": processes},
+        )
+        assert run.returncode == 0, run.stderr
+        conn = duckdb.connect(str(home / "ecoute.duckdb"), read_only=True)
+        try:
+            results.append(conn.execute(query).fetchall())
+        finally:
+            conn.close()
+    assert results[0] and results[0] == results[1]
+
+
+def test_a_bad_nlp_processes_setting_is_one_line(tmp_path: Path) -> None:
+    run = ecoute("run", home=tmp_path, extra_env={"ECOUTE_NLP_PROCESSES": "two"})
+    assert run.returncode == 2
+    assert "ECOUTE_NLP_PROCESSES='two': expected a whole number" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
 def test_replaying_an_unknown_run_says_so(tmp_path: Path) -> None:
     assert_one_line_error(ecoute("load", "--run", "nope", home=tmp_path), "nothing landed")
 
