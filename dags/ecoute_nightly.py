@@ -68,6 +68,14 @@ def ecoute_nightly() -> None:
         return annotate_pending(Settings.resolve())
 
     @task
+    def replies() -> int:
+        """Who answered which question, once the new comments are annotated."""
+        from pipelines.config import Settings
+        from pipelines.steps import detect_replies
+
+        return detect_replies(Settings.resolve())
+
+    @task
     def finish(per_source: dict[str, Any], annotated: int) -> list[dict[str, Any]]:
         """Record the run and return the response rates (visible in the task's XCom)."""
         from pipelines.config import Settings
@@ -80,8 +88,7 @@ def ecoute_nightly() -> None:
     extracted = extract.expand(source=list_sources())
     loaded = load()
     annotated = annotate()
-    extracted >> loaded >> annotated
-    finish(loaded, annotated)
+    extracted >> loaded >> annotated >> replies() >> finish(loaded, annotated)
 
 
 nightly = ecoute_nightly()

@@ -55,6 +55,10 @@ class SourceConfig:
     params: Mapping[str, Any] = field(default_factory=dict)
     enabled: bool = True
     http: HttpSettings = field(default_factory=HttpSettings)
+    #: Hours the organisation gives itself to answer a question (response metrics).
+    sla_hours: float = 24.0
+    #: Other names people use for an author: {"Billaut": ("Jean Michel",)} (reply detection).
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +69,8 @@ class SourceConfig:
             "params": dict(self.params),
             "enabled": self.enabled,
             "http": self.http.model_dump(),
+            "sla_hours": self.sla_hours,
+            "aliases": {name: list(others) for name, others in self.aliases.items()},
         }
 
     @classmethod
@@ -77,6 +83,8 @@ class SourceConfig:
             params=dict(data.get("params", {})),
             enabled=data.get("enabled", True),
             http=HttpSettings.model_validate(data.get("http", {})),
+            sla_hours=float(data.get("sla_hours", 24.0)),
+            aliases={k: tuple(v) for k, v in data.get("aliases", {}).items()},
         )
 
     def is_owner(self, *identities: str | None) -> bool:

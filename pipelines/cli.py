@@ -118,6 +118,7 @@ def _load_annotate_finish(settings: Settings, run_id: str, started_at: datetime 
             settings,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
+    steps.detect_replies(settings)
     status = steps.finish_run(settings, run_id, report, annotated)
     rows = [
         {

@@ -10,6 +10,8 @@ sources.yml is a list of sources:
         params: {comments: true}     # optional, checked against the kind
         enabled: true                # optional
         http: {min_interval: 5}      # optional, overrides the top-level `http:` block
+        sla_hours: 48                # optional: hours allowed to answer (default 24)
+        aliases: {"Billaut": ["Jean Michel"]}  # optional: other names of an author
 
     http:                            # optional: politeness and limits of the HTTP client
       min_interval: 1.0              # seconds between two requests to one host
@@ -81,6 +83,8 @@ class _SourceModel(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     enabled: bool = True
     http: dict[str, Any] = Field(default_factory=dict)
+    sla_hours: float = Field(default=24.0, gt=0)
+    aliases: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class _FileModel(BaseModel):
@@ -151,6 +155,8 @@ def _source(path: Path, index: int, raw: Any, http: dict[str, Any]) -> SourceCon
         params=model.params,
         enabled=model.enabled,
         http=_http_settings(path, label, {**http, **model.http}),
+        sla_hours=model.sla_hours,
+        aliases={name: tuple(others) for name, others in model.aliases.items()},
     )
 
 

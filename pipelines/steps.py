@@ -4,6 +4,7 @@
       -> land (inside extract_source: raw payloads and items.jsonl, before any load)
       -> load_run (the only writer: one transaction per landed batch)
       -> annotate_pending (NLP on the items that lack a current annotation)
+      -> detect_replies (who answered which question: the `replies` table)
       -> finish_run (run status and counts; the analyst views are always current)
 
 Every step takes `Settings` and opens what it needs, so each can run in its own process.
@@ -22,7 +23,7 @@ from extractors.errors import EcouteError
 from extractors.records import iso_utc
 from pipelines.config import Settings
 from pipelines.landing import BatchWriter, Manifest, landed_batches
-from warehouse import annotations, db, runs
+from warehouse import annotations, db, replies, runs
 from warehouse.load import load_batch, read_cursor
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -149,6 +150,16 @@ def annotate_pending(
             if progress:
                 progress(done, total)
         return done
+    finally:
+        conn.close()
+
+
+def detect_replies(settings: Settings, source_ids: list[str] | None = None) -> int:
+    """Recompute the replies of the threads holding questions (after annotate: a new
+    annotation can make a comment a question); returns the (question, reply) pairs found."""
+    conn = db.connect(settings.db_path)
+    try:
+        return replies.refresh_replies(conn, source_ids)
     finally:
         conn.close()
 

@@ -110,11 +110,14 @@ def upsert_source(
     """The source's row; a `None` cursor keeps the stored one."""
     conn.execute(
         """
-        INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)
+        INSERT INTO sources (source_id, kind, url, owners, params, cursor, last_run_id,
+                             updated_at, sla_hours, aliases)
+        VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?)
         ON CONFLICT (source_id) DO UPDATE SET
             kind = excluded.kind, url = excluded.url, owners = excluded.owners,
             params = excluded.params, cursor = coalesce(excluded.cursor, sources.cursor),
-            last_run_id = excluded.last_run_id, updated_at = excluded.updated_at
+            last_run_id = excluded.last_run_id, updated_at = excluded.updated_at,
+            sla_hours = excluded.sla_hours, aliases = excluded.aliases
         """,
         [
             source.id,
@@ -124,6 +127,8 @@ def upsert_source(
             json.dumps(dict(source.params)),
             json.dumps(cursor) if cursor else None,
             run_id,
+            source.sla_hours,
+            json.dumps({name: list(others) for name, others in source.aliases.items()}),
         ],
     )
 

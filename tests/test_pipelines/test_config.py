@@ -117,3 +117,22 @@ def test_numeric_ids_in_params_are_taken_as_text() -> None:
 
     params = get_extractor("facebook-page").parse_params("fb", {"page_id": 104857600123456})
     assert params.page_id == "104857600123456"
+
+
+def test_sla_and_aliases_per_source(tmp_path: Path) -> None:
+    text = VALID.replace(
+        '    owners: ["Fromagerie Lucas"]\n',
+        '    owners: ["Fromagerie Lucas"]\n'
+        "    sla_hours: 48\n"
+        '    aliases: {"Billaut": ["Jean Michel", "JM"]}\n',
+    )
+    blog, remote = load_sources(write(tmp_path, text))
+    assert blog.sla_hours == 48.0 and remote.sla_hours == 24.0
+    assert blog.aliases == {"Billaut": ("Jean Michel", "JM")}
+    assert type(blog).from_dict(blog.as_dict()) == blog  # what the DAG passes to its tasks
+
+
+def test_a_non_positive_sla_is_refused(tmp_path: Path) -> None:
+    text = "sources:\n  - {id: a, kind: rss, url: x, sla_hours: 0}\n"
+    with pytest.raises(ConfigError, match=r"source 'a': .*sla_hours"):
+        load_sources(write(tmp_path, text))

@@ -11,6 +11,7 @@ from extractors.records import Item, content_hash
 from warehouse import db
 from warehouse.annotations import count_pending, next_pending, store_annotations
 from warehouse.load import load_batch, upsert_source
+from warehouse.replies import refresh_replies
 
 BLOG = SourceConfig(id="blog", kind="rss", url="https://blog.example/feed", owners=("Shop",))
 QUIET = SourceConfig(id="quiet", kind="rss", url="https://quiet.example/feed")
@@ -81,6 +82,7 @@ def conn(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     upsert_source(connection, QUIET, run_id="r1", cursor=None)
     pending = next_pending(connection, "test-1", 100)
     store_annotations(connection, [annotation(i, h) for i, h, _ in pending])
+    refresh_replies(connection)
     yield connection
     connection.close()
 
@@ -97,13 +99,22 @@ def test_question_status_has_the_contract_columns(conn) -> None:
         "item_id",
         "source_id",
         "post_id",
+        "post_url",
         "author",
         "asked_at",
         "text",
+        "question_type",
+        "question_evidence",
+        "topics",
+        "sentiment",
         "answered_by_owner",
+        "answered_by_anyone",
         "first_owner_reply_at",
         "response_hours",
-        "answered_by_anyone",
+        "reply_item_id",
+        "reply_rule",
+        "sla_hours",
+        "within_sla",
     ]
 
 
@@ -180,3 +191,48 @@ def test_the_newest_annotation_wins_in_the_views(conn) -> None:
     newer = [annotation(i, h, version="test-2") | {"is_question": False} for i, h, _ in pending]
     store_annotations(conn, newer)
     assert rows(conn, "SELECT count(*) AS n FROM question_status") == [{"n": 0}]
+
+
+@pytest.mark.parametrize(
+    ("view", "columns"),
+    [
+        (
+            "first_response_times",
+            "source_id month answered p50_hours p90_hours within_24h_pct sla_hours within_sla_pct",
+        ),
+        (
+            "unanswered_questions",
+            "source_id post_url item_id author asked_at age_days text topics question_type"
+            " question_evidence",
+        ),
+        (
+            "topic_sentiment",
+            "source_id month topic items positive negative neutral net_sentiment",
+        ),
+        ("owner_activity", "source_id month owner_replies distinct_threads"),
+    ],
+)
+def test_analytics_views_have_the_contract_columns(conn, view: str, columns: str) -> None:
+    cursor = conn.execute(f"SELECT * FROM {view} LIMIT 0")
+    assert [d[0] for d in cursor.description] == columns.split()
+
+
+def test_unanswered_questions_oldest_first(conn) -> None:
+    result = rows(conn, "SELECT item_id, age_days, question_evidence FROM unanswered_questions")
+    assert [r["item_id"] for r in result] == ["q2", "q3", "q6"]
+    assert result[0]["age_days"] > result[2]["age_days"] > 0
+    assert result[0]["question_evidence"] == "qmark: texte ?"
+
+
+def test_owner_activity_per_month(conn) -> None:
+    result = rows(conn, "SELECT month, owner_replies, distinct_threads FROM owner_activity")
+    by_month = {str(r["month"]): (r["owner_replies"], r["distinct_threads"]) for r in result}
+    assert by_month == {"2026-10-01": (2, 1), "2026-11-01": (1, 1)}  # a1 + q4; then f6
+
+
+def test_months_are_counted_in_europe_paris(tmp_path: Path) -> None:
+    connection = db.connect(tmp_path / "m.duckdb")
+    # 31 Oct 23:30 UTC is already 1 November 00:30 in Paris
+    (month,) = connection.execute("SELECT paris_month(TIMESTAMP '2026-10-31 23:30:00')").fetchone()
+    connection.close()
+    assert str(month) == "2026-11-01"
