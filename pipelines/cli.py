@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
@@ -37,6 +37,7 @@ from extractors.http import is_local
 from pipelines import steps
 from pipelines.config import Settings, load_sources, select_sources
 from pipelines.landing import landed_batches
+from pipelines.report import write_report
 from warehouse import db
 
 # Tables keep their full column names when piped or captured (rich would assume 80 columns).
@@ -399,6 +400,28 @@ def _add_topics_parser(
     discover.set_defaults(handler=cmd_topics_discover)
 
 
+# --- ecoute explain ---------------------------------------------------------------------
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from pipelines import explain
+
+    if (args.item_id is None) == (args.source is None):
+        raise EcouteError("explain: give an ITEM_ID, or --source ID --unanswered")
+    if args.source is not None and not args.unanswered:
+        raise EcouteError("explain --source: add --unanswered (the open questions of a source)")
+    conn = db.connect(Settings.resolve(None, args.db).db_path, read_only=True)
+    try:
+        if args.item_id is not None:
+            text = explain.explain_item(conn, args.item_id)
+        else:
+            text = explain.explain_unanswered(conn, args.source)
+    finally:
+        conn.close()
+    out.print(text, markup=False, highlight=False)
+    return 0
+
+
 # --- ecoute sql -------------------------------------------------------------------------
 
 
@@ -416,6 +439,28 @@ def cmd_sql(args: argparse.Namespace) -> int:
     finally:
         conn.close()
     out.print(_table(f"{len(rows)} row(s)", rows, names))
+    return 0
+
+
+# --- ecoute report ----------------------------------------------------------------------
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    settings = Settings.resolve(None, args.db)
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since)
+        except ValueError:
+            raise ConfigError(f"--since '{args.since}': expected a date YYYY-MM-DD") from None
+    out_path = Path(args.out) if args.out else settings.home / "report.html"
+    summary = write_report(settings.db_path, out_path, since=since)
+    out.print(str(summary.path), markup=False, highlight=False)
+    out.print(
+        f"{summary.sources} source(s), {summary.questions} question(s), "
+        f"{summary.unanswered} unanswered, {summary.open_listed} open question(s) listed",
+        highlight=False,
+    )
     return 0
 
 
@@ -538,6 +583,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_topics_parser(commands, db_help)
 
+    explain_parser = commands.add_parser(
+        "explain",
+        help="why an item is a question, and who answered it (in French)",
+        description="Explain one item: the question sentence and the rule that made it a "
+        "question, then the reply that answered it (who, when, after how many hours, by which "
+        "rule) or why no later comment of the organisation counts as an answer. With --source "
+        "ID --unanswered: every open question of a source, oldest first.",
+    )
+    explain_parser.add_argument("item_id", nargs="?", metavar="ITEM_ID", help="id or its start")
+    explain_parser.add_argument("--source", metavar="ID", help="a source id (with --unanswered)")
+    explain_parser.add_argument(
+        "--unanswered", action="store_true", help="the source's open questions"
+    )
+    explain_parser.add_argument("--db", help=db_help)
+    explain_parser.set_defaults(handler=cmd_explain)
+
     sql = commands.add_parser(
         "sql",
         help="read-only SQL on the warehouse",
@@ -547,6 +608,24 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("query", help="the SQL query")
     sql.add_argument("--db", help=db_help)
     sql.set_defaults(handler=cmd_sql)
+
+    report = commands.add_parser(
+        "report",
+        help="write the response rates as one HTML page",
+        description="Write one self-contained HTML page (charts included, opens offline): "
+        "per source the share of unanswered questions, the response rate and first-response "
+        "time per month, topics by sentiment, and the questions still waiting.",
+    )
+    report.add_argument("--db", help=db_help)
+    report.add_argument(
+        "--out", metavar="FILE.html", help="where to write it (default: $ECOUTE_HOME/report.html)"
+    )
+    report.add_argument(
+        "--since",
+        metavar="YYYY-MM-DD",
+        help="from the month of this day on (open questions: from this day on, Paris time)",
+    )
+    report.set_defaults(handler=cmd_report)
     return parser
 
 

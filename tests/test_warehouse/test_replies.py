@@ -4,27 +4,21 @@ file, with the expected figures worked out by hand in the comments."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
+from support.threads import FLAT, T0, TYPEPAD, load_thread
 
 from extractors.base import SourceConfig
-from extractors.records import Item, content_hash
-from warehouse import db
-from warehouse.annotations import next_pending, store_annotations
-from warehouse.load import load_batch
 from warehouse.replies import (
     Entry,
     addresses,
     name_variants,
     quote_of,
-    refresh_replies,
     thread_replies,
 )
-
-T0 = datetime(2026, 9, 1, 9, 0)
 
 
 def entry(item_id, author, text, hours, *, parent=None, owner=False, question=False) -> Entry:
@@ -118,54 +112,6 @@ def test_threaded_reply_to_the_askers_follow_up_counts() -> None:
 # --- three thread shapes through the warehouse -------------------------------------------
 
 
-def load(tmp_path: Path, source: SourceConfig, rows: list[tuple]) -> duckdb.DuckDBPyConnection:
-    """rows: (id, author, parent, hours after T0, is_question, text); post is the first."""
-    conn = db.connect(tmp_path / "w.duckdb")
-    items = []
-    for key, author, parent, hours, _, text in rows:
-        items.append(
-            Item(
-                item_id=key,
-                source_id=source.id,
-                kind="post" if parent is None else "comment",
-                post_id=rows[0][0],
-                parent_id=parent,
-                author_name=author,
-                is_owner=source.is_owner(author),
-                published_at=(T0 + timedelta(hours=hours)).replace(tzinfo=UTC),
-                url=f"https://{source.id}.example/{rows[0][0]}",
-                text=text,
-                fetched_at=T0.replace(tzinfo=UTC),
-                content_hash=content_hash(text),
-            )
-        )
-    batch = tmp_path / f"{source.id}.jsonl"
-    batch.write_text("".join(i.to_json() + "\n" for i in items), encoding="utf-8")
-    load_batch(conn, batch, source, run_id="r1", cursor=None)
-    questions = {key for key, *_, question, _ in rows if question}
-    store_annotations(
-        conn,
-        [
-            {
-                "item_id": item_id,
-                "nlp_version": "hand",
-                "content_hash": chash,
-                "lang": "fr",
-                "is_question": item_id in questions,
-                "question_sentence": text if item_id in questions else None,
-                "question_rule": "qmark" if item_id in questions else None,
-                "question_type": "information" if item_id in questions else None,
-                "sentiment": "neutral",
-                "sentiment_score": 0.0,
-                "topics": [],
-            }
-            for item_id, chash, text in next_pending(conn, "hand", 1000)
-        ],
-    )
-    refresh_replies(conn)
-    return conn
-
-
 def status(conn: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
     query = (
         "SELECT item_id, answered_by_owner, response_hours, reply_item_id, reply_rule"
@@ -181,32 +127,8 @@ def rate(conn: duckdb.DuckDBPyConnection) -> tuple:
     ).fetchone()
 
 
-TYPEPAD = SourceConfig(
-    id="typepad",
-    kind="rss",
-    url="https://typepad.example/atom.xml",
-    owners=("Atelier Argile",),
-    aliases={"Billaut": ("Jean Michel",)},
-)
-# A flat Typepad thread: every comment hangs off the post; the owner answers by @name.
-FLAT = [
-    ("post", "Atelier Argile", None, 0, False, "Stage de tournage en octobre"),
-    ("c1", "Xavier", "post", 1, True, "Il reste de la place le 12 ?"),
-    ("c2", "hélène m.", "post", 2, True, "C'est adapté aux débutants ?"),
-    ("c3", "Billaut", "post", 3, True, "On peut venir à deux ?"),
-    ("c4", "Zoé", "post", 4, True, "Vous fournissez les tabliers ?"),
-    ("c5", "Marc", "post", 5, False, "Super stage l'an dernier !"),
-    # 10 h after c1 (11 - 1) and 9 h after c2 (11 - 2): one comment, two people
-    ("o1", "Atelier Argile", "post", 11, False, "@Xavier oui il reste 2 places. @Hélène : oui"),
-    # "@Jean Michel" is Billaut's alias: 27 h after c3 (30 - 3)
-    ("o2", "Atelier Argile", "post", 30, False, "@Jean Michel bien sûr, venez à deux"),
-    ("o3", "Atelier Argile", "post", 31, False, "Merci Marc !"),  # Marc asked nothing
-    ("c6", "Paul", "post", 40, True, "Et en novembre ?"),  # nobody answers Paul
-]
-
-
 def test_flat_thread_answered_by_mention_and_alias(tmp_path: Path) -> None:
-    conn = load(tmp_path, TYPEPAD, FLAT)
+    conn = load_thread(tmp_path, TYPEPAD, FLAT)
     assert status(conn) == {
         "c1": (True, 10.0, "o1", "mention"),
         "c2": (True, 9.0, "o1", "mention"),
@@ -235,7 +157,7 @@ NESTED = [
 
 
 def test_nested_thread_answered_through_parents(tmp_path: Path) -> None:
-    conn = load(tmp_path, WORDPRESS, NESTED)
+    conn = load_thread(tmp_path, WORDPRESS, NESTED)
     assert status(conn) == {
         "q1": (True, 3.0, "r1", "parent"),  # 5 - 2
         "q2": (False, None, None, None),  # answered by a customer, not the owner
@@ -264,7 +186,7 @@ THREADED = [
 
 
 def test_threaded_facebook_style_with_sla(tmp_path: Path) -> None:
-    conn = load(tmp_path, FACEBOOK, THREADED)
+    conn = load_thread(tmp_path, FACEBOOK, THREADED)
     assert status(conn) == {
         "q1": (True, 48.0, "r1", "parent"),
         "q2": (True, 1.5, "r2", "parent"),
@@ -279,7 +201,7 @@ def test_threaded_facebook_style_with_sla(tmp_path: Path) -> None:
 
 
 def test_the_sla_comes_from_the_source(tmp_path: Path) -> None:
-    conn = load(tmp_path, dataclasses.replace(FACEBOOK, sla_hours=72.0), THREADED)
+    conn = load_thread(tmp_path, dataclasses.replace(FACEBOOK, sla_hours=72.0), THREADED)
     first = conn.execute(
         "SELECT within_24h_pct, sla_hours, within_sla_pct FROM first_response_times"
     ).fetchone()

@@ -1,0 +1,95 @@
+"""Hand-built comment threads loaded into a real DuckDB file, with hand labels.
+
+Used by the reply-detection tests and the `ecoute explain` tests: the same flat thread,
+the same expected figures.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from extractors.base import SourceConfig
+from extractors.records import Item, content_hash
+from warehouse import db
+from warehouse.annotations import next_pending, store_annotations
+from warehouse.load import load_batch
+from warehouse.replies import refresh_replies
+
+T0 = datetime(2026, 9, 1, 9, 0)
+
+
+def load_thread(
+    tmp_path: Path, source: SourceConfig, rows: list[tuple]
+) -> duckdb.DuckDBPyConnection:
+    """rows: (id, author, parent, hours after T0, is_question, text); post is the first."""
+    conn = db.connect(tmp_path / "w.duckdb")
+    items = []
+    for key, author, parent, hours, _, text in rows:
+        items.append(
+            Item(
+                item_id=key,
+                source_id=source.id,
+                kind="post" if parent is None else "comment",
+                post_id=rows[0][0],
+                parent_id=parent,
+                author_name=author,
+                is_owner=source.is_owner(author),
+                published_at=(T0 + timedelta(hours=hours)).replace(tzinfo=UTC),
+                url=f"https://{source.id}.example/{rows[0][0]}",
+                text=text,
+                fetched_at=T0.replace(tzinfo=UTC),
+                content_hash=content_hash(text),
+            )
+        )
+    batch = tmp_path / f"{source.id}.jsonl"
+    batch.write_text("".join(i.to_json() + "\n" for i in items), encoding="utf-8")
+    load_batch(conn, batch, source, run_id="r1", cursor=None)
+    questions = {key for key, *_, question, _ in rows if question}
+    store_annotations(
+        conn,
+        [
+            {
+                "item_id": item_id,
+                "nlp_version": "hand",
+                "content_hash": chash,
+                "lang": "fr",
+                "is_question": item_id in questions,
+                "question_sentence": text if item_id in questions else None,
+                "question_rule": "qmark" if item_id in questions else None,
+                "question_type": "information" if item_id in questions else None,
+                "sentiment": "neutral",
+                "sentiment_score": 0.0,
+                "topics": [],
+            }
+            for item_id, chash, text in next_pending(conn, "hand", 1000)
+        ],
+    )
+    refresh_replies(conn)
+    return conn
+
+
+TYPEPAD = SourceConfig(
+    id="typepad",
+    kind="rss",
+    url="https://typepad.example/atom.xml",
+    owners=("Atelier Argile",),
+    aliases={"Billaut": ("Jean Michel",)},
+)
+# A flat Typepad thread: every comment hangs off the post; the owner answers by @name.
+FLAT = [
+    ("post", "Atelier Argile", None, 0, False, "Stage de tournage en octobre"),
+    ("c1", "Xavier", "post", 1, True, "Il reste de la place le 12 ?"),
+    ("c2", "hélène m.", "post", 2, True, "C'est adapté aux débutants ?"),
+    ("c3", "Billaut", "post", 3, True, "On peut venir à deux ?"),
+    ("c4", "Zoé", "post", 4, True, "Vous fournissez les tabliers ?"),
+    ("c5", "Marc", "post", 5, False, "Super stage l'an dernier !"),
+    # 10 h after c1 (11 - 1) and 9 h after c2 (11 - 2): one comment, two people
+    ("o1", "Atelier Argile", "post", 11, False, "@Xavier oui il reste 2 places. @Hélène : oui"),
+    # "@Jean Michel" is Billaut's alias: 27 h after c3 (30 - 3)
+    ("o2", "Atelier Argile", "post", 30, False, "@Jean Michel bien sûr, venez à deux"),
+    ("o3", "Atelier Argile", "post", 31, False, "Merci Marc !"),  # Marc asked nothing
+    ("c6", "Paul", "post", 40, True, "Et en novembre ?"),  # nobody answers Paul
+]
