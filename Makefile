@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 UV     := $(VENV)/bin/uv
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,18 @@ run: $(VENV)/.installed-run
 	$(VENV)/bin/ecoute run
 
 test: $(VENV)/.installed-dev
+	@$(MAKE) --no-print-directory browser || echo "no browser: the report's browser test will be skipped"
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+# Debian's Chromium, for the report's browser test (Playwright drives it: no browser download).
+# Nothing to do when it is there; sudo only when not root, and never asking for a password.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo="sudo -n"; \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+	@command -v chromium
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
