@@ -1,6 +1,7 @@
 """ecoute_nightly: every night at 03:00 Paris time, read every source and refresh the figures.
 
-    list_sources -> extract (one mapped task per source) -> load -> annotate -> finish
+    list_sources -> extract (one mapped task per source) -> load -> validate_load
+        -> annotate -> replies -> validate -> finish
 
 Wiring only: each task calls a step of `pipelines.steps`, the same ones `ecoute run` calls.
 Paths come from the environment, as for the CLI: ECOUTE_CONFIG (sources file),
@@ -61,6 +62,15 @@ def ecoute_nightly() -> None:
         return load_run(Settings.resolve(), context["run_id"], dag_run.start_date).per_source
 
     @task
+    def validate_load() -> int:
+        """The items suite on the whole table (bad landed records are already quarantined
+        by the load). A broken rule fails the run here, the report in the task's log."""
+        from pipelines import steps
+        from pipelines.config import Settings
+
+        return steps.validate(Settings.resolve(), get_current_context()["run_id"], "load")
+
+    @task
     def annotate() -> int:
         from pipelines.config import Settings
         from pipelines.steps import annotate_pending
@@ -76,19 +86,31 @@ def ecoute_nightly() -> None:
         return detect_replies(Settings.resolve())
 
     @task
-    def finish(per_source: dict[str, Any], annotated: int) -> list[dict[str, Any]]:
-        """Record the run and return the response rates (visible in the task's XCom)."""
+    def validate() -> int:
+        """The annotations and views suites, before the run is recorded as a success."""
+        from pipelines import steps
         from pipelines.config import Settings
-        from pipelines.steps import LoadReport, finish_run, response_rates_by_source
+
+        return steps.validate(Settings.resolve(), get_current_context()["run_id"], "annotate")
+
+    @task
+    def finish(per_source: dict[str, Any], annotated: int) -> list[dict[str, Any]]:
+        """Record the run, delete raw payloads past their retention, and return the
+        response rates (visible in the task's XCom)."""
+        from pipelines.config import Settings
+        from pipelines.steps import LoadReport, finish_run, purge_landing, response_rates_by_source
 
         settings = Settings.resolve()
         finish_run(settings, get_current_context()["run_id"], LoadReport(per_source), annotated)
+        purge_landing(settings)
         return response_rates_by_source(settings)
 
     extracted = extract.expand(source=list_sources())
     loaded = load()
     annotated = annotate()
-    extracted >> loaded >> annotated >> replies() >> finish(loaded, annotated)
+    replied = replies()
+    extracted >> loaded >> validate_load() >> annotated >> replied
+    replied >> validate() >> finish(loaded, annotated)
 
 
 nightly = ecoute_nightly()

@@ -44,6 +44,10 @@ def _identity(name: str) -> str:
     return unicodedata.normalize("NFC", name).replace("\u2019", "'").casefold().strip()
 
 
+#: Days raw landing payloads are kept when sources.yml says nothing (`retention_days`).
+DEFAULT_RETENTION_DAYS = 90
+
+
 @dataclass(frozen=True)
 class SourceConfig:
     """One entry of sources.yml, validated."""
@@ -59,6 +63,11 @@ class SourceConfig:
     sla_hours: float = 24.0
     #: Other names people use for an author: {"Billaut": ("Jean Michel",)} (reply detection).
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Replace the names and ids of authors who are not owners by pseudonyms when landing
+    #: (sources.yml `privacy.pseudonymise`, ECOUTE_PSEUDONYMISE; see pipelines/privacy.py).
+    pseudonymise: bool = True
+    #: Days the raw payloads of a landed run are kept (`ecoute purge`).
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +80,8 @@ class SourceConfig:
             "http": self.http.model_dump(),
             "sla_hours": self.sla_hours,
             "aliases": {name: list(others) for name, others in self.aliases.items()},
+            "pseudonymise": self.pseudonymise,
+            "retention_days": self.retention_days,
         }
 
     @classmethod
@@ -85,6 +96,8 @@ class SourceConfig:
             http=HttpSettings.model_validate(data.get("http", {})),
             sla_hours=float(data.get("sla_hours", 24.0)),
             aliases={k: tuple(v) for k, v in data.get("aliases", {}).items()},
+            pseudonymise=data.get("pseudonymise", True),
+            retention_days=int(data.get("retention_days", DEFAULT_RETENTION_DAYS)),
         )
 
     def is_owner(self, *identities: str | None) -> bool:
@@ -125,13 +138,14 @@ class ExtractContext:
         cursor: dict[str, Any] | None = None,
         recorder: Recorder | None = None,
     ) -> ExtractContext:
-        """The context a run gives an extractor: an HTTP client with the source's settings
-        and the conditional-GET state kept in its cursor."""
+        """The context a run gives an extractor: an HTTP client with the source's settings,
+        bound to its site, and the conditional-GET state kept in its cursor."""
         cursor = dict(cursor or {})
         http = HttpClient(
             settings=source.http,
             allow_local_files=is_local(source.url),
             recorder=recorder,
+            site=source.url,
             validators=dict(cursor.get("http", {})),
         )
         return cls(source=source, http=http, cursor=cursor)

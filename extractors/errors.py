@@ -49,5 +49,5 @@ class FetchError(EcouteError):
         """The error body as JSON, or None when it is not JSON."""
         try:
             return json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None

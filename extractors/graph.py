@@ -271,7 +271,7 @@ class GraphClient:
             if value:
                 try:
                     highest = max(highest, _highest_percentage(json.loads(value)))
-                except ValueError:
+                except (ValueError, RecursionError):  # not JSON, or absurdly nested
                     continue
         return highest
 
@@ -304,7 +304,7 @@ def _regain_after(fetched: Fetched) -> float | None:
         return None
     try:
         usage = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     minutes = [
         float(entry["estimated_time_to_regain_access"])

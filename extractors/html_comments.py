@@ -17,9 +17,10 @@ At most `max_pages` pages are read. How to read a page is a profile (see
 falls back to `generic`; `selectors` gives the CSS selectors of a site no profile knows.
 
 Pages are fetched with conditional GET (a page unchanged since the last run answers 304 and
-yields nothing) and only where robots.txt allows. A page that fails (HTTP error, robots.txt,
-size cap, not HTML, comments that cannot be read) is a warning naming the page; the others
-go on. The source fails only when no page at all could be read.
+yields nothing) and only where robots.txt allows; pages found in a feed or a sitemap only on
+the source's own site (`pages` may name any). A page that fails (HTTP error, robots.txt,
+off the site, size cap, not HTML, comments that cannot be read) is a warning naming the
+page; the others go on. The source fails only when no page at all could be read.
 
 Ids: a post is its canonical URL (`<link rel="canonical">`, else the page URL); a comment is
 `<post id>#<element id>` (`...#comment-123`), or, for a comment without an id, a hash of the
@@ -51,6 +52,7 @@ from extractors.errors import FetchError, SourceError
 from extractors.html_profiles import PROFILES, Page, Profile, custom, join_url, read_page
 from extractors.http import Fetched, is_local, local_path
 from extractors.records import Item
+from extractors.safexml import UnsafeXml, check_xml
 
 
 class SelectorsModel(ExtractorParams):
@@ -146,6 +148,8 @@ def _page_urls(ctx: ExtractContext, params: HtmlCommentsParams) -> list[str]:
     urls: list[str] = []
     if params.pages:
         urls += [_resolve(base, page) for page in params.pages]
+        for url in urls:
+            ctx.http.allow_site(url)  # configured, wherever they are
     if params.discover == "feed":
         urls += _from_feed(ctx, base)
     elif params.discover == "sitemap":
@@ -172,6 +176,7 @@ def _fetch_index(ctx: ExtractContext, url: str) -> Fetched:
 
 def _from_feed(ctx: ExtractContext, url: str) -> list[str]:
     fetched = _fetch_index(ctx, url)
+    _check_xml(ctx, fetched.url, fetched.content)
     feed = feedparser.parse(
         fetched.content, response_headers={**fetched.headers, "content-location": fetched.url}
     )
@@ -188,6 +193,7 @@ def _from_feed(ctx: ExtractContext, url: str) -> list[str]:
 def _from_sitemap(ctx: ExtractContext, url: str, *, nested: bool) -> list[str]:
     fetched = _fetch_index(ctx, url)
     content = _gunzip(ctx, fetched)
+    _check_xml(ctx, fetched.url, content.encode())
     with warnings.catch_warnings():  # lxml is not required: sitemaps are flat and simple
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(content, "html.parser")
@@ -216,6 +222,13 @@ def _from_sitemap(ctx: ExtractContext, url: str, *, nested: bool) -> list[str]:
         except SourceError as exc:
             ctx.warn(f"sitemap skipped: {exc.message}")
     return found
+
+
+def _check_xml(ctx: ExtractContext, url: str, content: bytes) -> None:
+    try:
+        check_xml(content)
+    except UnsafeXml as exc:
+        raise SourceError(ctx.source.id, f"{url}: {exc}") from None
 
 
 def _gunzip(ctx: ExtractContext, fetched: Fetched) -> str:

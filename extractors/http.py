@@ -13,7 +13,8 @@ What lives here so that no extractor writes it again:
 - robots.txt honoured (protego) for pages that are scraped (`robots=True`);
 - a response size cap, counted on the decoded bytes while they stream, gzip and deflate
   decoded here in bounded steps so a decompression bomb stops at the cap;
-- local files for offline sources, only when the source itself is a path.
+- local files for offline sources, only when the source itself is a path;
+- only public addresses, and links only on the source's own site (`extractors.netguard`).
 
 Every payload is handed to `recorder`, which the pipeline points at the landing zone: raw
 data is kept before anything is parsed.
@@ -22,6 +23,7 @@ data is kept before anything is parsed.
 from __future__ import annotations
 
 import json
+import os
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -35,13 +37,15 @@ import requests
 import urllib3
 from protego import Protego
 from pydantic import BaseModel, ConfigDict, Field
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from extractors.errors import FetchError
+from extractors.netguard import AddressPolicy, AddressRefused, GuardedAdapter, same_site
 
 USER_AGENT = "ecoute/0.1 (social-listening pipeline; +https://github.com/ecoute-dev/ecoute)"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+#: `1`: `http.allow_loopback` defaults to true (tests, local development).
+ALLOW_LOOPBACK_ENV = "ECOUTE_HTTP_ALLOW_LOOPBACK"
 _CHUNK = 64 * 1024
 
 #: What to do about a status, said in the error.
@@ -67,6 +71,13 @@ class HttpSettings(BaseModel):
     min_interval: float = Field(default=1.0, ge=0, description="seconds between requests/host")
     max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     max_redirects: int = Field(default=5, ge=0)
+    allow_loopback: bool = Field(
+        default_factory=lambda: os.environ.get(ALLOW_LOOPBACK_ENV) == "1",
+        description="connect to this machine (127.0.0.1, ::1); default: the environment",
+    )
+    allow_private: bool = Field(
+        default=False, description="connect to private and link-local networks (an intranet)"
+    )
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,8 @@ class Fetched:
             return json.loads(self.content)
         except ValueError as exc:
             raise FetchError(self.url, f"invalid JSON: {exc}") from None
+        except RecursionError:  # `[[[[...` a hundred thousand deep
+            raise FetchError(self.url, "invalid JSON: nested too deeply to be read") from None
 
 
 Recorder = Callable[[Fetched], None]
@@ -132,6 +145,9 @@ class HttpClient:
 
     `validators` maps a URL to its last `{"etag": ..., "last_modified": ...}`; pass the
     stored ones in, read the updated ones out after extraction.
+
+    `site` is the source's URL: links elsewhere are refused unless `allow_site` was told
+    of them (empty: any site, for a client that serves no source).
     """
 
     settings: HttpSettings = field(default_factory=HttpSettings)
@@ -140,6 +156,8 @@ class HttpClient:
     validators: dict[str, dict[str, str]] = field(default_factory=dict)
     session: requests.Session = field(default_factory=requests.Session)
     secrets: set[str] = field(default_factory=set)
+    site: str | None = None
+    _other_sites: list[str] = field(default_factory=list, init=False)
     _last_request: dict[str, float] = field(default_factory=dict, init=False)
     _requested: set[str] = field(default_factory=set, init=False)
     _robots: dict[str, Protego | None] = field(default_factory=dict, init=False)
@@ -161,7 +179,8 @@ class HttpClient:
             raise_on_status=False,
         )
         retry.max_retry_after = s.max_retry_after
-        adapter = HTTPAdapter(max_retries=retry)
+        policy = AddressPolicy(allow_loopback=s.allow_loopback, allow_private=s.allow_private)
+        adapter = GuardedAdapter(policy, max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.max_redirects = s.max_redirects
@@ -183,6 +202,7 @@ class HttpClient:
         The extractor gets the payload as it came; errors, the recorder (landing zone)
         and the stored validators only ever see it with the `secrets` masked."""
         try:
+            self._check_site(url)
             if is_local(url):
                 fetched = self._read_file(url)
             else:
@@ -200,6 +220,27 @@ class HttpClient:
         if self.recorder is not None:
             self.recorder(self._masked(fetched))
         return fetched
+
+    def allow_site(self, url: str) -> None:
+        """A URL the configuration names besides the source's: its site may be fetched."""
+        if not is_local(url):
+            self._other_sites.append(url)
+
+    def _check_site(self, url: str) -> None:
+        if is_local(url):
+            return  # allow_local_files decides
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise FetchError(url, "not fetched: not an http or https URL")
+        if not self.site:  # a kind whose url may be left out has a default API host
+            return
+        sites = [self.site, *self._other_sites]
+        if not any(not is_local(site) and same_site(url, site) for site in sites):
+            site = "local files" if is_local(self.site) else urlsplit(self.site).netloc
+            raise FetchError(
+                url,
+                f"not fetched: off the source's site ({site}); ecoute follows links on the "
+                "source's own site only",
+            )
 
     def add_secret(self, value: str) -> None:
         """A token or key that must never be written anywhere (errors, landing, cursor)."""
@@ -302,20 +343,37 @@ class HttpClient:
                     headers=dict(resp.headers),
                     content=content,
                 )
+        except AddressRefused as exc:
+            raise FetchError(url, str(exc)) from None
         except (urllib3.exceptions.HTTPError, requests.exceptions.ChunkedEncodingError) as exc:
             raise FetchError(url, f"connection broken while reading: {_root_cause(exc)}") from None
         except requests.exceptions.TooManyRedirects:
             raise FetchError(url, f"more than {self.settings.max_redirects} redirects") from None
         except requests.exceptions.RetryError as exc:
             raise FetchError(url, f"gave up after {self.settings.retries} retries: {exc}") from None
-        except requests.exceptions.Timeout:
-            raise FetchError(
-                url,
+        except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
+            raise FetchError(url, self._connection_failure(exc)) from None
+        except requests.exceptions.RequestException as exc:  # a URL requests cannot send
+            raise FetchError(url, f"request failed: {_root_cause(exc)}") from None
+
+    def _connection_failure(self, exc: requests.exceptions.RequestException) -> str:
+        """What went wrong, timeouts named as such: once retries are spent, requests
+        reports a read timeout as a `ConnectionError` around urllib3's `MaxRetryError`."""
+        cause = exc.args[0] if exc.args else exc
+        cause = getattr(cause, "reason", cause)  # MaxRetryError: the last try's error
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return (
+                f"no connection within {self.settings.connect_timeout:g} s (the site is "
+                "down or unreachable: the next run tries again)"
+            )
+        if isinstance(exc, requests.exceptions.Timeout) or isinstance(
+            cause, urllib3.exceptions.ReadTimeoutError
+        ):
+            return (
                 f"timed out after {self.settings.timeout:g} s (raise http.timeout if the "
-                "site is just slow)",
-            ) from None
-        except requests.exceptions.ConnectionError as exc:
-            raise FetchError(url, f"connection failed: {_root_cause(exc)}") from None
+                "site is just slow)"
+            )
+        return f"connection failed: {_root_cause(exc)}"
 
     def _error_body(self, url: str, resp: requests.Response) -> bytes:
         """At most 64 KB of an error answer (decoded, bounded like any body)."""

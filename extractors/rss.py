@@ -31,6 +31,7 @@ from extractors.dates import parse_datetime
 from extractors.errors import FetchError, SourceError
 from extractors.http import Fetched
 from extractors.records import Item
+from extractors.safexml import UnsafeXml, check_xml
 from extractors.text import html_to_text, struct_time_to_utc
 
 
@@ -76,7 +77,9 @@ def extract_rss(ctx: ExtractContext, params: RssParams) -> Iterator[Item]:
             if post["comments"]:
                 yield from _comments(ctx, post["comments"], post["id"])
     if params.site_comments:
-        yield from _site_comments(ctx, urljoin(feed_url, params.site_comments), posts)
+        site_comments = urljoin(feed_url, params.site_comments)
+        ctx.http.allow_site(site_comments)  # configured, wherever it is
+        yield from _site_comments(ctx, site_comments, posts)
     ctx.new_cursor = {"posts": posts}
 
 
@@ -88,7 +91,14 @@ def _fetch(ctx: ExtractContext, url: str) -> Fetched:
 
 
 def _parse(ctx: ExtractContext, fetched: Fetched, *, fatal: bool) -> feedparser.FeedParserDict:
-    """Entries of a feed; a feed broken beyond reading raises, a damaged one is a warning."""
+    """Entries of a feed; a feed broken beyond reading raises, a damaged one is a warning,
+    a hostile one (entity declarations, absurd nesting) is refused unread."""
+    try:
+        check_xml(fetched.content)
+    except UnsafeXml as exc:
+        if fatal:
+            raise SourceError(ctx.source.id, f"not a readable feed: {fetched.url}: {exc}") from None
+        raise FetchError(fetched.url, f"not a readable feed: {exc}") from None
     headers = {k.lower(): v for k, v in fetched.headers.items()}
     parsed = feedparser.parse(
         fetched.content, response_headers={**headers, "content-location": fetched.url}

@@ -16,7 +16,7 @@ from extractors.errors import SourceError
 def read_secret(ctx: ExtractContext, env_var: str, airflow_conn_id: str) -> str:
     """The secret from `env_var`, else from the Airflow connection's password; registered
     for masking. Raises a `SourceError` naming both places when neither has it."""
-    value = os.environ.get(env_var) or _from_airflow(airflow_conn_id)
+    value = os.environ.get(env_var) or airflow_password(airflow_conn_id)
     if not value:
         raise SourceError(
             ctx.source.id,
@@ -28,7 +28,7 @@ def read_secret(ctx: ExtractContext, env_var: str, airflow_conn_id: str) -> str:
     return value
 
 
-def _from_airflow(conn_id: str) -> str | None:
+def airflow_password(conn_id: str) -> str | None:
     """The connection's password when running inside an Airflow task (which has imported
     the Task SDK already); None elsewhere, without paying for importing Airflow."""
     if "airflow.sdk" not in sys.modules:

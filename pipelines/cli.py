@@ -38,7 +38,9 @@ from pipelines import steps
 from pipelines.config import Settings, load_sources, select_sources
 from pipelines.landing import landed_batches
 from pipelines.report import write_report
+from pipelines.runlock import run_lock
 from warehouse import db
+from warehouse.quality import validate as quality
 
 # Tables keep their full column names when piped or captured (rich would assume 80 columns).
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
@@ -87,40 +89,74 @@ RATE_COLUMNS = (
 def cmd_run(args: argparse.Namespace) -> int:
     settings = Settings.resolve(args.config, args.db, args.n_process)
     sources = select_sources(load_sources(settings.config_path), args.source)
-    run_id = steps.new_run_id()
-    started_at = datetime.now(UTC)
-    err.print(f"run {run_id}: {len(sources)} source(s) from {settings.config_path}")
-    with _progress() as progress:
-        for source in sources:
-            task = progress.add_task(f"extract {source.id}", total=None)
-            steps.extract_source(
-                settings,
-                source,
-                run_id,
-                on_item=lambda n, task=task: progress.update(task, completed=n),
-            )
-            progress.remove_task(task)
-    return _load_annotate_finish(settings, run_id, started_at)
+    with run_lock(settings.db_path):
+        run_id = steps.new_run_id()
+        started_at = datetime.now(UTC)
+        err.print(f"run {run_id}: {len(sources)} source(s) from {settings.config_path}")
+        with _progress() as progress:
+            for source in sources:
+                task = progress.add_task(f"extract {source.id}", total=None)
+                steps.extract_source(
+                    settings,
+                    source,
+                    run_id,
+                    on_item=lambda n, task=task: progress.update(task, completed=n),
+                )
+                progress.remove_task(task)
+        status = _load_annotate_finish(settings, run_id, started_at)
+        purged = steps.purge_landing(settings)
+        if purged.folders:
+            err.print(purged.summary(), highlight=False)
+        return status
 
 
 def cmd_load(args: argparse.Namespace) -> int:
     settings = Settings.resolve(None, args.db, args.n_process)
     if not landed_batches(settings.landing, args.run):
         raise EcouteError(f"nothing landed for run '{args.run}' in {settings.landing}")
-    return _load_annotate_finish(settings, args.run, None)
+    with run_lock(settings.db_path):
+        return _load_annotate_finish(settings, args.run, None)
 
 
 def _load_annotate_finish(settings: Settings, run_id: str, started_at: datetime | None) -> int:
-    """The second half of a run, from the landing zone on: shared by `run` and `load`."""
+    """The second half of a run, from the landing zone on: shared by `run` and `load`.
+    A broken quality rule stops it there (exit 1) with the report: source, rule, examples."""
     report = steps.load_run(settings, run_id, started_at)
-    with _progress() as progress:
-        task = progress.add_task("annotate", total=None)
-        annotated = steps.annotate_pending(
-            settings,
-            progress=lambda done, total: progress.update(task, completed=done, total=total),
+    annotated = 0
+    try:
+        steps.validate(settings, run_id, "load")
+        with _progress() as progress:
+            task = progress.add_task("annotate", total=None)
+            annotated = steps.annotate_pending(
+                settings,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        steps.detect_replies(settings)
+        steps.validate(settings, run_id, "annotate")
+    except quality.ValidationFailed as exc:
+        _print_run(run_id, "failed", report, annotated)
+        err.print(
+            f"[red]validation failed[/] after {exc.after}: {len(exc.lines)} rule(s) broken "
+            "(`ecoute validate` lists every rule)",
+            highlight=False,
         )
-    steps.detect_replies(settings)
+        for line in exc.lines:
+            err.print(f"[red]error[/]: {escape(line)}", highlight=False)
+        return 1
     status = steps.finish_run(settings, run_id, report, annotated)
+    _print_run(run_id, status, report, annotated)
+    out.print(
+        _table(
+            f"Response rates ({settings.db_path})",
+            steps.response_rates_by_source(settings),
+            RATE_COLUMNS,
+        )
+    )
+    return 1 if report.errors else 0
+
+
+def _print_run(run_id: str, status: str, report: steps.LoadReport, annotated: int) -> None:
+    """Per source what the load did, then errors, warnings and quarantined records."""
     rows = [
         {
             "source_id": sid,
@@ -134,7 +170,16 @@ def _load_annotate_finish(settings: Settings, run_id: str, started_at: datetime 
         _table(
             f"Run {run_id} ({status}), {annotated} item(s) annotated",
             rows,
-            ("source_id", "status", "items", "new", "updated", "deleted", "warnings"),
+            (
+                "source_id",
+                "status",
+                "items",
+                "new",
+                "updated",
+                "deleted",
+                "quarantined",
+                "warnings",
+            ),
         )
     )
     for sid, r in report.per_source.items():
@@ -142,14 +187,16 @@ def _load_annotate_finish(settings: Settings, run_id: str, started_at: datetime 
             err.print(f"[red]error[/]: {escape(r['error'])}", highlight=False)
         for warning in r["warnings"]:
             err.print(f"[yellow]warning[/]: {sid}: {escape(warning)}", highlight=False)
-    out.print(
-        _table(
-            f"Response rates ({settings.db_path})",
-            steps.response_rates_by_source(settings),
-            RATE_COLUMNS,
-        )
-    )
-    return 1 if report.errors else 0
+        if r.get("quarantined"):
+            query = (
+                "SELECT item_id, rule, detail FROM quarantine "
+                f"WHERE run_id = '{run_id}' AND source_id = '{sid}'"
+            )
+            err.print(
+                f"[yellow]warning[/]: {sid}: {r['quarantined']} record(s) quarantined, "
+                f'see: ecoute sql "{escape(query)}"',
+                highlight=False,
+            )
 
 
 # --- ecoute extract ---------------------------------------------------------------------
@@ -442,6 +489,52 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- ecoute validate --------------------------------------------------------------------
+
+VALIDATE_COLUMNS = ("stage", "table", "rule", "source_id", "result", "checked", "unexpected")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    stages = quality.STAGES if args.stage == "all" else (args.stage,)
+    db_path = Settings.resolve(None, args.db).db_path
+    conn = db.connect(db_path, read_only=True)
+    try:
+        results = quality.validate_stages(conn, stages, datetime.now(UTC).replace(tzinfo=None))
+    finally:
+        conn.close()
+    rows = [
+        {
+            **r.as_dict(),
+            "result": "ok" if r.success else "FAILED",
+            "examples": "\n".join(r.examples),
+        }
+        for r in results
+    ]
+    lines = quality.report(results)
+    title = f"Validation of {db_path}: {len(results)} check(s), {len(lines)} failed"
+    out.print(_table(title, rows, (*VALIDATE_COLUMNS, "examples")))
+    for line in lines:
+        err.print(f"error: {line}", markup=False, highlight=False)
+    return 1 if lines else 0
+
+
+def _add_validate_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], db_help: str
+) -> None:
+    validate = commands.add_parser(
+        "validate",
+        help="check the warehouse against the quality rules",
+        description="Run the quality suites (the rules of warehouse/README.md) on the "
+        "warehouse as it is, read-only: one line per rule, and per failing rule its source, "
+        "how many rows break it and a few of them. Exit status 1 when a rule is broken.",
+    )
+    validate.add_argument("--db", help=db_help)
+    validate.add_argument(
+        "--stage", choices=[*quality.STAGES, "all"], default="all", help="default: all"
+    )
+    validate.set_defaults(handler=cmd_validate)
+
+
 # --- ecoute report ----------------------------------------------------------------------
 
 
@@ -462,6 +555,57 @@ def cmd_report(args: argparse.Namespace) -> int:
         highlight=False,
     )
     return 0
+
+
+# --- ecoute forget / purge --------------------------------------------------------------
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    from pipelines.forget import forget_author
+
+    settings = Settings.resolve(None, args.db)
+    with run_lock(settings.db_path):  # no run lands or loads while files are rewritten
+        forgotten = forget_author(settings, args.author, args.source)
+    out.print(forgotten.summary(), markup=False, highlight=False)
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    purged = steps.purge_landing(Settings.resolve(args.config), dry_run=args.dry_run)
+    for folder in purged.folders if args.dry_run else ():
+        out.print(str(folder), markup=False, highlight=False)
+    out.print(purged.summary(dry_run=args.dry_run), highlight=False)
+    return 0
+
+
+def _add_privacy_parsers(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], db_help: str
+) -> None:
+    forget = commands.add_parser(
+        "forget",
+        help="erase one person everywhere (RGPD right to erasure)",
+        description="Delete every item written by NAME (a name, case and accents aside, or "
+        "an author id) and everything derived from them, from the warehouse and the landing "
+        "zone (items.jsonl rewritten, raw payloads that name them deleted), record the "
+        "erasure (with the name's pseudonym, never the name) and land none of their items "
+        "again. Running it twice deletes nothing the second time.",
+    )
+    forget.add_argument("--author", required=True, metavar="NAME", help="name or author id")
+    forget.add_argument("--source", metavar="ID", help="only this source (default: every one)")
+    forget.add_argument("--db", help=db_help)
+    forget.set_defaults(handler=cmd_forget)
+
+    purge = commands.add_parser(
+        "purge",
+        help="delete raw payloads past their retention",
+        description="Delete the raw payloads (landing/<source>/<run>/raw/) of the runs older "
+        "than their source's retention_days (sources.yml, default 90). items.jsonl and "
+        "manifest.json stay: the runs can still be replayed. Also done at the end of every "
+        "run.",
+    )
+    purge.add_argument("--config", help="sources file (default: $ECOUTE_CONFIG, else sources.yml)")
+    purge.add_argument("--dry-run", action="store_true", help="list what would be deleted")
+    purge.set_defaults(handler=cmd_purge)
 
 
 # --- parser -----------------------------------------------------------------------------
@@ -609,6 +753,8 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--db", help=db_help)
     sql.set_defaults(handler=cmd_sql)
 
+    _add_validate_parser(commands, db_help)
+
     report = commands.add_parser(
         "report",
         help="write the response rates as one HTML page",
@@ -626,6 +772,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="from the month of this day on (open questions: from this day on, Paris time)",
     )
     report.set_defaults(handler=cmd_report)
+
+    _add_privacy_parsers(commands, db_help)
     return parser
 
 

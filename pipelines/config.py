@@ -12,6 +12,11 @@ sources.yml is a list of sources:
         http: {min_interval: 5}      # optional, overrides the top-level `http:` block
         sla_hours: 48                # optional: hours allowed to answer (default 24)
         aliases: {"Billaut": ["Jean Michel"]}  # optional: other names of an author
+        retention_days: 30           # optional: overrides privacy.retention_days
+
+    privacy:                         # optional (pipelines/privacy.py, warehouse/README.md)
+      pseudonymise: true             # false keeps commenters' names (ECOUTE_PSEUDONYMISE=0)
+      retention_days: 90             # days raw landed payloads are kept (`ecoute purge`)
 
     http:                            # optional: politeness and limits of the HTTP client
       min_interval: 1.0              # seconds between two requests to one host
@@ -30,7 +35,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from extractors.base import SourceConfig, get_extractor
+from extractors.base import DEFAULT_RETENTION_DAYS, SourceConfig, get_extractor
 from extractors.errors import ConfigError
 from extractors.http import HttpSettings, is_local, local_path
 
@@ -85,6 +90,14 @@ class _SourceModel(BaseModel):
     http: dict[str, Any] = Field(default_factory=dict)
     sla_hours: float = Field(default=24.0, gt=0)
     aliases: dict[str, list[str]] = Field(default_factory=dict)
+    retention_days: int | None = Field(default=None, gt=0)
+
+
+class _PrivacyModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pseudonymise: bool = True
+    retention_days: int = Field(default=DEFAULT_RETENTION_DAYS, gt=0)
 
 
 class _FileModel(BaseModel):
@@ -92,6 +105,20 @@ class _FileModel(BaseModel):
 
     sources: list[dict[str, Any]]
     http: dict[str, Any] = Field(default_factory=dict)
+    privacy: _PrivacyModel = Field(default_factory=_PrivacyModel)
+
+
+def _pseudonymise(configured: bool) -> bool:
+    """ECOUTE_PSEUDONYMISE (1/0, true/false, yes/no, on/off) over sources.yml: a
+    deployment with a legal basis to keep names can say so without editing the file."""
+    value = os.environ.get("ECOUTE_PSEUDONYMISE", "").strip().lower()
+    if not value:
+        return configured
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"ECOUTE_PSEUDONYMISE={value!r}: expected 1 or 0 (true or false)")
 
 
 def _describe(exc: ValidationError) -> str:
@@ -131,7 +158,9 @@ def _http_settings(path: Path, label: str, merged: dict[str, Any]) -> HttpSettin
         raise ConfigError(f"{path}: {label}: http: {_describe(exc)}") from None
 
 
-def _source(path: Path, index: int, raw: Any, http: dict[str, Any]) -> SourceConfig:
+def _source(
+    path: Path, index: int, raw: Any, http: dict[str, Any], privacy: _PrivacyModel
+) -> SourceConfig:
     label = f"source '{raw['id']}'" if isinstance(raw, dict) and "id" in raw else f"source #{index}"
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: {label}: expected a mapping with id, kind, url, owners")
@@ -157,6 +186,8 @@ def _source(path: Path, index: int, raw: Any, http: dict[str, Any]) -> SourceCon
         http=_http_settings(path, label, {**http, **model.http}),
         sla_hours=model.sla_hours,
         aliases={name: tuple(others) for name, others in model.aliases.items()},
+        pseudonymise=privacy.pseudonymise,
+        retention_days=model.retention_days or privacy.retention_days,
     )
 
 
@@ -170,7 +201,10 @@ def load_sources(path: Path) -> list[SourceConfig]:
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_describe(exc)}") from None
     _http_settings(path, "http", top.http)
-    sources = [_source(path, i + 1, raw, top.http) for i, raw in enumerate(top.sources)]
+    privacy = top.privacy.model_copy(
+        update={"pseudonymise": _pseudonymise(top.privacy.pseudonymise)}
+    )
+    sources = [_source(path, i + 1, raw, top.http, privacy) for i, raw in enumerate(top.sources)]
     seen: set[str] = set()
     for source in sources:
         if source.id in seen:

@@ -11,6 +11,9 @@ One batch per source and run:
 A batch is written in `<run_id>.partial/` and renamed when complete, so a crash leaves
 a visible partial folder and never a half batch that looks whole. The load reads
 complete batches only, which is what makes a crashed run replayable.
+
+A landing zone that cannot be written (disk full, read-only, not a folder) stops the run
+with a `LandingError` naming the path: nothing is loaded from a batch that did not land.
 """
 
 from __future__ import annotations
@@ -19,17 +22,37 @@ import hashlib
 import json
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from extractors.errors import EcouteError
 from extractors.http import Fetched
 from extractors.records import Item, iso_utc
 
 MANIFEST = "manifest.json"
 ITEMS = "items.jsonl"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class LandingError(EcouteError):
+    """The landing zone cannot be written: the run stops before the warehouse."""
+
+
+@contextmanager
+def _writing(where: Path) -> Iterator[None]:
+    """OS errors of the block as one `LandingError` naming the file (or `where`)."""
+    try:
+        yield
+    except OSError as exc:
+        raise LandingError(
+            f"cannot write the landing zone: {exc.filename or where}: {exc.strerror or exc}",
+            hint="free disk space or make the landing zone writable, then run again; "
+            "nothing of this batch was loaded",
+        ) from None
 
 
 def safe_run_id(run_id: str) -> str:
@@ -70,22 +93,28 @@ class BatchWriter:
         self._index: TextIO | None = None
 
     def __enter__(self) -> BatchWriter:
-        shutil.rmtree(self.dir, ignore_errors=True)
-        (self.dir / "raw").mkdir(parents=True)
-        self._items = (self.dir / ITEMS).open("w", encoding="utf-8")
-        self._index = (self.dir / "raw" / "index.jsonl").open("w", encoding="utf-8")
+        with _writing(self.dir):
+            shutil.rmtree(self.dir, ignore_errors=True)
+            (self.dir / "raw").mkdir(parents=True)
+            self._items = (self.dir / ITEMS).open("w", encoding="utf-8")
+            self._index = (self.dir / "raw" / "index.jsonl").open("w", encoding="utf-8")
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         for handle in (self._items, self._index):
             if handle is not None and not handle.closed:
-                handle.close()
+                try:
+                    handle.close()
+                except OSError:  # a full disk: what matters is the error already raised
+                    if not exc_info or exc_info[0] is None:
+                        raise
 
     def record_payload(self, fetched: Fetched) -> None:
         assert self._index is not None
         self.manifest.payloads += 1
         name = f"{self.manifest.payloads:04d}.bin"
-        (self.dir / "raw" / name).write_bytes(fetched.content)
+        with _writing(self.dir / "raw" / name):
+            (self.dir / "raw" / name).write_bytes(fetched.content)
         entry = {
             "file": name,
             "url": fetched.url,
@@ -94,11 +123,13 @@ class BatchWriter:
             "bytes": len(fetched.content),
             "sha256": hashlib.sha256(fetched.content).hexdigest(),
         }
-        self._index.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        with _writing(self.dir / "raw" / "index.jsonl"):
+            self._index.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def write_item(self, item: Item) -> None:
         assert self._items is not None
-        self._items.write(item.to_json() + "\n")
+        with _writing(self.dir / ITEMS):
+            self._items.write(item.to_json() + "\n")
         self.manifest.items += 1
 
     def complete(
@@ -115,14 +146,16 @@ class BatchWriter:
         return self._finish("failed")
 
     def _finish(self, status: str) -> Path:
-        self.__exit__()
-        self.manifest.status = status
-        self.manifest.finished_at = iso_utc(datetime.now(UTC))
-        (self.dir / MANIFEST).write_text(
-            json.dumps(self.manifest.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        shutil.rmtree(self.final_dir, ignore_errors=True)
-        self.dir.rename(self.final_dir)
+        with _writing(self.dir):
+            self.__exit__(None, None, None)
+            self.manifest.status = status
+            self.manifest.finished_at = iso_utc(datetime.now(UTC))
+            (self.dir / MANIFEST).write_text(
+                json.dumps(self.manifest.as_dict(), ensure_ascii=False, indent=2),
+                encoding="utf-8",
+            )
+            shutil.rmtree(self.final_dir, ignore_errors=True)
+            self.dir.rename(self.final_dir)
         return self.final_dir
 
 

@@ -1,11 +1,16 @@
 """The pipeline's steps, free of any scheduler: the CLI and the Airflow DAG call these.
 
     extract_source (one per source, parallel-safe: reads the warehouse read-only at most)
-      -> land (inside extract_source: raw payloads and items.jsonl, before any load)
-      -> load_run (the only writer: one transaction per landed batch)
+      -> land (inside extract_source: raw payloads and items.jsonl, before any load;
+         authors who are not owners pseudonymised, see pipelines/privacy.py)
+      -> load_run (the only writer: one transaction per landed batch; records that break
+         a row-level rule go to `quarantine`)
+      -> validate(after="load") (the items suite on the whole table)
       -> annotate_pending (NLP on the items that lack a current annotation)
       -> detect_replies (who answered which question: the `replies` table)
+      -> validate(after="annotate") (the annotations and views suites)
       -> finish_run (run status and counts; the analyst views are always current)
+      -> purge_landing (raw payloads past their source's retention_days)
 
 Every step takes `Settings` and opens what it needs, so each can run in its own process.
 """
@@ -13,6 +18,7 @@ Every step takes `Settings` and opens what it needs, so each can run in its own 
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,10 +27,12 @@ from typing import Any
 from extractors.base import ExtractContext, SourceConfig, get_extractor
 from extractors.errors import EcouteError
 from extractors.records import iso_utc
-from pipelines.config import Settings
-from pipelines.landing import BatchWriter, Manifest, landed_batches
+from pipelines import privacy, retention
+from pipelines.config import Settings, load_sources
+from pipelines.landing import BatchWriter, LandingError, Manifest, landed_batches
 from warehouse import annotations, db, replies, runs
 from warehouse.load import load_batch, read_cursor
+from warehouse.quality import validate as quality
 
 Progress = Callable[[int, int], None]  # (done, total)
 
@@ -56,7 +64,9 @@ def extract_source(
     """Run one extractor and land its batch; returns the batch manifest.
 
     A source that fails is landed as a failed batch with its error (and whatever raw
-    payloads arrived): the caller decides whether that fails the run.
+    payloads arrived): the caller decides whether that fails the run. An extractor that
+    crashes on what a source sent fails that source only. A landing zone that cannot be
+    written raises `LandingError`: the run stops there, before the warehouse.
     """
     manifest = Manifest(
         source_id=source.id,
@@ -64,17 +74,28 @@ def extract_source(
         source=source.as_dict(),
         started_at=iso_utc(datetime.now(UTC)),
     )
+    guard = privacy.LandingGuard.for_source(settings, source)  # pseudonyms, forgotten authors
     with BatchWriter(settings.landing, manifest) as batch:
         ctx = ExtractContext.for_source(
             source, cursor=stored_cursor(settings, source.id), recorder=batch.record_payload
         )
         try:
             for item in get_extractor(source.kind).run(ctx):
-                batch.write_item(item)
+                landed = guard.protect(item)
+                if landed is not None:
+                    batch.write_item(landed)
                 if on_item:
                     on_item(batch.manifest.items)
+        except LandingError:
+            raise
         except EcouteError as exc:
             batch.fail(str(exc), ctx.warnings)
+        except Exception as exc:  # a plugin's bug on odd input must not stop the others
+            batch.fail(
+                f"source '{source.id}': the {source.kind} extractor failed: "
+                f"{type(exc).__name__}: {ctx.http.mask(str(exc))} (a bug: please report it)",
+                ctx.warnings,
+            )
         else:
             batch.complete(ctx.final_cursor(), ctx.warnings, sorted(ctx.complete_threads))
     return manifest.as_dict()
@@ -82,13 +103,18 @@ def extract_source(
 
 @dataclass(frozen=True)
 class LoadReport:
-    """Per source: items landed, new and updated rows, or the extraction error."""
+    """Per source: items loaded, new, updated and quarantined rows, or the extraction
+    error."""
 
     per_source: dict[str, dict[str, Any]]
 
     @property
     def errors(self) -> list[str]:
         return [r["error"] for r in self.per_source.values() if r.get("error")]
+
+    @property
+    def quarantined(self) -> int:
+        return sum(r.get("quarantined", 0) for r in self.per_source.values())
 
 
 def load_run(settings: Settings, run_id: str, started_at: datetime | None = None) -> LoadReport:
@@ -112,9 +138,18 @@ def load_run(settings: Settings, run_id: str, started_at: datetime | None = None
                 )
                 entry.update(counts.as_dict())
             else:
-                entry.update(items=0, new=0, updated=0, deleted=0, error=manifest["error"])
+                entry.update(
+                    items=0, new=0, updated=0, deleted=0, quarantined=0, error=manifest["error"]
+                )
             report[manifest["source_id"]] = entry
-        return LoadReport(report)
+        loaded = LoadReport(report)
+        runs.record_load(
+            conn,
+            run_id,
+            {"sources": loaded.per_source, "quarantined": loaded.quarantined},
+            loaded.errors,
+        )
+        return loaded
     finally:
         conn.close()
 
@@ -154,12 +189,50 @@ def annotate_pending(
         conn.close()
 
 
+#: What each validation step checks: after the load, the items; after annotate and
+#: replies, the annotations and the views built on both.
+VALIDATIONS: dict[str, tuple[str, ...]] = {
+    "load": ("items",),
+    "annotate": ("annotations", "views"),
+}
+
+
+def validate(settings: Settings, run_id: str, after: str) -> int:
+    """Run the suites of the step `after` ("load" or "annotate") on the warehouse and store
+    the outcome with the run; returns the number of rules checked.
+
+    A broken rule marks the run `failed` and raises `quality.ValidationFailed`, whose
+    message is the report (per rule and source: how many rows, a few examples): the run
+    stops there.
+    """
+    stages = VALIDATIONS[after]
+    started = time.monotonic()
+    conn = db.connect(settings.db_path)
+    try:
+        results = quality.validate_stages(conn, stages, datetime.now(UTC).replace(tzinfo=None))
+        lines = quality.report(results)
+        outcome = {
+            "stages": list(stages),
+            "passed": not lines,
+            "seconds": round(time.monotonic() - started, 3),
+            "rules": [r.as_dict() for r in results],
+        }
+        runs.record_validation(conn, run_id, after, outcome)
+        if lines:
+            runs.fail_run(conn, run_id, [f"validation after {after}: {line}" for line in lines])
+    finally:
+        conn.close()
+    if lines:
+        raise quality.ValidationFailed(run_id, after, lines)
+    return len(results)
+
+
 def detect_replies(settings: Settings, source_ids: list[str] | None = None) -> int:
     """Recompute the replies of the threads holding questions (after annotate: a new
     annotation can make a comment a question); returns the (question, reply) pairs found."""
     conn = db.connect(settings.db_path)
     try:
-        return replies.refresh_replies(conn, source_ids)
+        return replies.refresh_replies(conn, source_ids, privacy.name_keys(settings))
     finally:
         conn.close()
 
@@ -184,9 +257,21 @@ def finish_run(settings: Settings, run_id: str, report: LoadReport, annotated: i
             conn,
             run_id,
             status=status,
-            counts={"sources": report.per_source, "annotated": annotated},
+            counts={
+                "sources": report.per_source,
+                "quarantined": report.quarantined,
+                "annotated": annotated,
+            },
             errors=report.errors,
         )
     finally:
         conn.close()
     return status
+
+
+def purge_landing(settings: Settings, *, dry_run: bool = False) -> retention.Purge:
+    """Delete the raw payloads of the landed runs older than their source's
+    `retention_days` (items.jsonl stays: runs can still be replayed). At the end of every
+    run, and `ecoute purge`."""
+    days = {source.id: source.retention_days for source in load_sources(settings.config_path)}
+    return retention.purge_raw(settings.landing, days, dry_run=dry_run)

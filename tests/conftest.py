@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
+
+from extractors.http import ALLOW_LOOPBACK_ENV
+
+# The test servers listen on 127.0.0.1, which real sources may not reach: allowed here, for
+# this process and the `ecoute` subprocesses the tests start (tests/test_faults checks that
+# a source without the setting is refused).
+os.environ[ALLOW_LOOPBACK_ENV] = "1"
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

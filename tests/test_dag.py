@@ -71,6 +71,8 @@ def test_nightly_dag_runs_every_step_through_airflow(airflow_env: dict[str, str]
         "list_sources",
         "load",
         "replies",
+        "validate",
+        "validate_load",
     ]
     source_ids = sorted(s.id for s in load_sources(REPO / "sources.yml") if s.enabled)
     mapped = sorted(t["rendered_map_index"] for t in result["tasks"] if t["task_id"] == "extract")

@@ -51,9 +51,11 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
+            pid = re.search(r"\(PID (\d+)\)", str(exc))
+            holder = f" (PID {pid.group(1)})" if pid else ""
             raise WarehouseLocked(
-                f"another process holds {path}",
-                hint="wait for the running ecoute job to finish, then retry",
+                f"another process{holder} holds {path}: an ecoute run, or a tool that has it open",
+                hint="wait for it to finish or close it, then retry",
             ) from None
         raise EcouteError(f"cannot open {path}: {exc}") from None
 

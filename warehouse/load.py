@@ -1,15 +1,18 @@
 """Idempotent loading of landed batches into the warehouse.
 
 A batch (one source, one run) enters in one transaction: its items are read straight
-from the landing file by DuckDB (`read_json`, no row-by-row Python), upserted by
-`item_id`, and the source's cursor is written in the same transaction. Loading the same
-batch twice, or a newer batch with the same items, never duplicates a row.
+from the landing file by DuckDB (`read_json`, no row-by-row Python), checked against the
+row-level rules of the items suite (`warehouse.quality`: the records that break one go to
+`quarantine`, not to `items`), upserted by `item_id`, and the source's cursor is written in
+the same transaction. Loading the same batch twice, or a newer batch with the same items,
+never duplicates a row, in `items` or in `quarantine`.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ import duckdb
 
 from extractors.base import SourceConfig
 from extractors.records import ITEM_COLUMNS
+from warehouse.quality.quarantine import hold_back
 
 _COLUMNS = ", ".join(ITEM_COLUMNS)
 _READ_JSON_COLUMNS = "{" + ", ".join(f"'{c}': '{t}'" for c, t in ITEM_COLUMNS.items()) + "}"
@@ -29,21 +33,47 @@ class LoadCounts:
     new: int
     updated: int
     deleted: int = 0
+    quarantined: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
 
 
 def _stage(conn: duckdb.DuckDBPyConnection, items_file: Path) -> None:
-    """The batch as a temp table, one row per item_id (the newest fetch wins)."""
+    """The batch as temp tables: `landed_items`, every record as landed (the thread
+    listings, for deletions), and `batch_items`, the records to check and load with their
+    `position` in the file: per item_id the newest fetch (an older one is an earlier sight
+    of the same item), once if fetched twice identically. Two different versions fetched at
+    the same time both stay: the uniqueness rule holds them back."""
+    conn.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE landed_items AS
+        SELECT {_COLUMNS}
+        FROM read_json(?, format = 'newline_delimited', columns = {_READ_JSON_COLUMNS})
+        """,
+        [str(items_file)],
+    )
+    conn.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE batch_items AS
+        SELECT *
+        FROM (SELECT row_number() OVER (ORDER BY rowid) AS position, * FROM landed_items)
+        QUALIFY item_id IS NULL
+             OR (rank() OVER (PARTITION BY item_id ORDER BY fetched_at DESC) = 1
+                 AND row_number() OVER (PARTITION BY item_id, fetched_at, content_hash
+                                        ORDER BY position) = 1)
+        """
+    )
+
+
+def _keep_loadable(conn: duckdb.DuckDBPyConnection, held_back: list[int]) -> None:
+    """`staged_items`: the records of the batch that passed the rules, one per item_id."""
     conn.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE staged_items AS
-        SELECT {_COLUMNS}
-        FROM read_json(?, format = 'newline_delimited', columns = {_READ_JSON_COLUMNS})
-        QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY fetched_at DESC) = 1
+        SELECT {_COLUMNS} FROM batch_items WHERE NOT list_contains(?::INTEGER[], position)
         """,
-        [str(items_file)],
+        [held_back],
     )
 
 
@@ -80,8 +110,9 @@ def _mark_deletions(
     conn: duckdb.DuckDBPyConnection, source_id: str, run_id: str, complete_threads: list[str]
 ) -> int:
     """Comments of completely listed threads that this batch did not contain are marked
-    deleted; comments of the batch are unmarked (they are back)."""
-    conn.execute("DELETE FROM item_deletions WHERE item_id IN (SELECT item_id FROM staged_items)")
+    deleted; comments of the batch are unmarked (they are back). A quarantined comment is
+    in the listing: held back, not gone."""
+    conn.execute("DELETE FROM item_deletions WHERE item_id IN (SELECT item_id FROM landed_items)")
     if not complete_threads:
         return 0
     row = conn.execute(
@@ -91,7 +122,7 @@ def _mark_deletions(
         FROM items AS i
         WHERE i.source_id = ? AND i.kind = 'comment'
           AND list_contains(?::VARCHAR[], i.post_id)
-          AND i.item_id NOT IN (SELECT item_id FROM staged_items)
+          AND i.item_id NOT IN (SELECT item_id FROM landed_items WHERE item_id IS NOT NULL)
         ON CONFLICT (item_id) DO NOTHING
         RETURNING item_id
         """,
@@ -142,26 +173,31 @@ def load_batch(
     cursor: dict[str, Any] | None,
     complete_threads: list[str] | None = None,
 ) -> LoadCounts:
-    """Upsert one landed batch and advance the source's cursor, atomically."""
+    """Upsert one landed batch, quarantine its bad records and advance the source's
+    cursor, atomically."""
     conn.execute("BEGIN TRANSACTION")
     try:
         if items_file.stat().st_size:
             _stage(conn, items_file)
+            now = datetime.now(UTC).replace(tzinfo=None)
+            held_back = hold_back(conn, "batch_items", source_id=source.id, run_id=run_id, now=now)
+            _keep_loadable(conn, held_back)
             counts = _count_changes(conn)
             _upsert_items(conn)
             deleted = _mark_deletions(conn, source.id, run_id, complete_threads or [])
-            counts = LoadCounts(counts.items, counts.new, counts.updated, deleted)
+            counts = LoadCounts(counts.items, counts.new, counts.updated, deleted, len(held_back))
         else:
             counts = LoadCounts(items=0, new=0, updated=0)
         upsert_source(conn, source, run_id=run_id, cursor=cursor)
         conn.execute(
             """
-            INSERT INTO loads VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)
+            INSERT INTO loads (source_id, run_id, items, new, updated, loaded_at, quarantined)
+            VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?)
             ON CONFLICT (source_id, run_id) DO UPDATE SET
                 items = excluded.items, new = excluded.new, updated = excluded.updated,
-                loaded_at = excluded.loaded_at
+                loaded_at = excluded.loaded_at, quarantined = excluded.quarantined
             """,
-            [source.id, run_id, counts.items, counts.new, counts.updated],
+            [source.id, run_id, counts.items, counts.new, counts.updated, counts.quarantined],
         )
         conn.execute("COMMIT")
     except Exception:

@@ -1,7 +1,8 @@
 """Hand-built comment threads loaded into a real DuckDB file, with hand labels.
 
 Used by the reply-detection tests and the `ecoute explain` tests: the same flat thread,
-the same expected figures.
+the same expected figures. With `names`, the items go through the landing step's
+pseudonymisation first, as `ecoute run` lands them (the privacy tests).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from pathlib import Path
 import duckdb
 
 from extractors.base import SourceConfig
+from extractors.names import NameKeys
 from extractors.records import Item, content_hash
+from pipelines.privacy import LandingGuard
 from warehouse import db
 from warehouse.annotations import next_pending, store_annotations
 from warehouse.load import load_batch
@@ -22,28 +25,28 @@ T0 = datetime(2026, 9, 1, 9, 0)
 
 
 def load_thread(
-    tmp_path: Path, source: SourceConfig, rows: list[tuple]
+    tmp_path: Path, source: SourceConfig, rows: list[tuple], names: NameKeys | None = None
 ) -> duckdb.DuckDBPyConnection:
     """rows: (id, author, parent, hours after T0, is_question, text); post is the first."""
     conn = db.connect(tmp_path / "w.duckdb")
+    guard = LandingGuard(source, names) if names else None
     items = []
     for key, author, parent, hours, _, text in rows:
-        items.append(
-            Item(
-                item_id=key,
-                source_id=source.id,
-                kind="post" if parent is None else "comment",
-                post_id=rows[0][0],
-                parent_id=parent,
-                author_name=author,
-                is_owner=source.is_owner(author),
-                published_at=(T0 + timedelta(hours=hours)).replace(tzinfo=UTC),
-                url=f"https://{source.id}.example/{rows[0][0]}",
-                text=text,
-                fetched_at=T0.replace(tzinfo=UTC),
-                content_hash=content_hash(text),
-            )
+        item = Item(
+            item_id=key,
+            source_id=source.id,
+            kind="post" if parent is None else "comment",
+            post_id=rows[0][0],
+            parent_id=parent,
+            author_name=author,
+            is_owner=source.is_owner(author),
+            published_at=(T0 + timedelta(hours=hours)).replace(tzinfo=UTC),
+            url=f"https://{source.id}.example/{rows[0][0]}",
+            text=text,
+            fetched_at=T0.replace(tzinfo=UTC),
+            content_hash=content_hash(text),
         )
+        items.append(guard.protect(item) if guard else item)
     batch = tmp_path / f"{source.id}.jsonl"
     batch.write_text("".join(i.to_json() + "\n" for i in items), encoding="utf-8")
     load_batch(conn, batch, source, run_id="r1", cursor=None)
@@ -67,7 +70,7 @@ def load_thread(
             for item_id, chash, text in next_pending(conn, "hand", 1000)
         ],
     )
-    refresh_replies(conn)
+    refresh_replies(conn, names=names)
     return conn
 
 

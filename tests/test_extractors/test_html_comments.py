@@ -18,7 +18,7 @@ from werkzeug import Request, Response
 
 from extractors.base import ExtractContext, SourceConfig, get_extractor
 from extractors.errors import ConfigError, SourceError
-from extractors.http import HttpClient, HttpSettings
+from extractors.http import ALLOW_LOOPBACK_ENV, HttpClient, HttpSettings
 from extractors.records import Item, stable_id
 from pipelines.config import load_sources
 
@@ -636,6 +636,7 @@ def test_a_remote_feed_cannot_make_ecoute_read_local_files(web: HTTPServer) -> N
 
 def ecoute_extract(url: str, tmp_path: Path, *extra: str) -> list[dict[str, object]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECOUTE_")}
+    env[ALLOW_LOOPBACK_ENV] = "1"  # the test servers are on 127.0.0.1
     env["ECOUTE_HOME"] = str(tmp_path)
     proc = subprocess.run(
         [str(ECOUTE), "extract", "--kind", "html-comments", "--url", url, *extra],

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 from pytest_httpserver import HTTPServer
 
+from extractors.http import ALLOW_LOOPBACK_ENV
 from extractors.records import Item
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,6 +28,7 @@ def ecoute(
     extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECOUTE_")}
+    env[ALLOW_LOOPBACK_ENV] = "1"  # the test servers are on 127.0.0.1
     env.update({"ECOUTE_HOME": str(home), "COLUMNS": "200", **(extra_env or {})})
     return subprocess.run(
         [str(ECOUTE), *args],

@@ -15,6 +15,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from extractors.http import ALLOW_LOOPBACK_ENV
+
 REPO = Path(__file__).resolve().parents[2]
 ECOUTE = Path(sys.executable).parent / "ecoute"
 PAGE = json.loads((REPO / "tests/fixtures/graph/facebook_page.json").read_text("utf-8"))
@@ -47,6 +49,7 @@ def graph(server: HTTPServer) -> None:
 
 def ecoute(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECOUTE_")}
+    env[ALLOW_LOOPBACK_ENV] = "1"  # the test servers are on 127.0.0.1
     env.update(ECOUTE_HOME=str(home), ECOUTE_FACEBOOK_TOKEN=TOKEN, COLUMNS="200")
     return subprocess.run(
         [str(ECOUTE), *args], capture_output=True, text=True, env=env, timeout=300, cwd=home

@@ -80,26 +80,31 @@ def test_loading_the_same_batch_twice_changes_nothing(conn, tmp_path: Path) -> N
 
 
 def test_an_edited_item_is_updated_in_place(conn, tmp_path: Path) -> None:
-    load_batch(conn, landed(tmp_path, [item(1)]), SOURCE, run_id="r1", cursor=None)
+    load_batch(conn, landed(tmp_path, [item(0), item(1)]), SOURCE, run_id="r1", cursor=None)
     edited = item(1, text="bonjour, edit: c'est regle merci")
     counts = load_batch(
         conn, landed(tmp_path, [edited], "b.jsonl"), SOURCE, run_id="r2", cursor=None
     )
     assert (counts.new, counts.updated) == (0, 1)
-    assert conn.execute("SELECT text FROM items").fetchall() == [(edited.text,)]
+    text = conn.execute("SELECT text FROM items WHERE item_id = 'blog:1'").fetchall()
+    assert text == [(edited.text,)]
 
 
 def test_duplicates_inside_a_batch_keep_the_newest_fetch(conn, tmp_path: Path) -> None:
     old = item(1, text="v1")
     new = item(1, text="v2", fetched_at=T0 + timedelta(days=2), content_hash=content_hash("v2"))
-    counts = load_batch(conn, landed(tmp_path, [old, new]), SOURCE, run_id="r1", cursor=None)
-    assert counts.new == 1
-    assert conn.execute("SELECT text FROM items").fetchall() == [("v2",)]
+    batch = landed(tmp_path, [item(0), old, new])
+    counts = load_batch(conn, batch, SOURCE, run_id="r1", cursor=None)
+    assert (counts.new, counts.quarantined) == (2, 0)
+    text = conn.execute("SELECT text FROM items WHERE item_id = 'blog:1'").fetchall()
+    assert text == [("v2",)]
 
 
 def test_timestamps_and_extra_survive_the_round_trip(conn, tmp_path: Path) -> None:
-    load_batch(conn, landed(tmp_path, [item(3)]), SOURCE, run_id="r1", cursor=None)
-    published, extra = conn.execute("SELECT published_at, extra->>'n' FROM items").fetchone()
+    load_batch(conn, landed(tmp_path, [item(0), item(3)]), SOURCE, run_id="r1", cursor=None)
+    published, extra = conn.execute(
+        "SELECT published_at, extra->>'n' FROM items WHERE item_id = 'blog:3'"
+    ).fetchone()
     assert published == datetime(2026, 10, 1, 12, 0)  # UTC, stored without zone
     assert extra == "3"
 
@@ -114,8 +119,8 @@ def test_cursor_advances_with_the_data(conn, tmp_path: Path) -> None:
 def test_a_failing_batch_loads_nothing_and_keeps_the_cursor(conn, tmp_path: Path) -> None:
     load_batch(conn, landed(tmp_path, [item(0)]), SOURCE, run_id="r1", cursor={"k": 1})
     bad = landed(tmp_path, [item(1), item(2)], "bad.jsonl")
-    bad.write_text(bad.read_text().replace('"comment"', '"story"', 1))  # violates CHECK (kind)
-    with pytest.raises(duckdb.ConstraintException):
+    bad.write_text(bad.read_text() + '{"item_id": "blog:3", "kind": "comm\n')  # a cut line
+    with pytest.raises(duckdb.InvalidInputException):
         load_batch(conn, bad, SOURCE, run_id="r2", cursor={"k": 2})
     assert count(conn, "SELECT count(*) FROM items") == 1
     assert read_cursor(conn, "blog") == {"k": 1}
@@ -146,7 +151,8 @@ def test_a_second_writer_gets_a_clear_lock_error(tmp_path: Path) -> None:
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(db.WarehouseLocked, match=f"another process holds {path}"):
+        held = rf"another process \(PID {holder.pid}\) holds {path}"
+        with pytest.raises(db.WarehouseLocked, match=held):
             db.connect(path)
     finally:
         holder.communicate("")
