@@ -55,6 +55,7 @@ from nlp.lexicons.questions import (
     INTERJECTIONS,
     PATTERNS,
     PLEASE,
+    RULES,
     SERVICE_VERBS,
     SLOTS,
     SUBJECT_PRONOUNS,
@@ -62,19 +63,6 @@ from nlp.lexicons.questions import (
     WH_START,
 )
 
-#: Rules in the order they are tried on a sentence.
-RULES: tuple[str, ...] = (
-    "request",
-    "indirect",
-    "est_ce_que",
-    "inversion",
-    "wh_start",
-    "wh_phrase",
-    "wh_word",
-    "qmark",
-    "declarative",
-    "fragment",
-)
 _BLOCKERS = ("rhetoric", "not_wh")
 #: A verb joined to a subject pronoun: "pouvez-vous", "a-t-il", "a-t'on".
 _PRONOUN_ALTERNATIVES = "|".join(sorted(SUBJECT_PRONOUNS, key=len, reverse=True))

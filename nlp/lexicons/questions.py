@@ -8,6 +8,20 @@ The label of a pattern group is the ``question_rule`` an analyst reads; "rhetori
 "not_wh" are blockers that cancel the matches they overlap.
 """
 
+#: Question rules, in the order they are tried on a sentence (also `question_rule` values).
+RULES: tuple[str, ...] = (
+    "request",
+    "indirect",
+    "est_ce_que",
+    "inversion",
+    "wh_start",
+    "wh_phrase",
+    "wh_word",
+    "qmark",
+    "declarative",
+    "fragment",
+)
+
 # fmt: off
 SLOTS: dict[str, tuple[str, ...]] = {
     "want": (

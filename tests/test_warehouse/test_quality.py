@@ -374,12 +374,6 @@ def test_a_broken_view_breaks_the_rate_and_count_rules(thread) -> None:
     assert "unanswered_pct within [0, 100]" in rate.line()
 
 
-def test_the_suites_know_the_labels_the_nlp_writes() -> None:
-    from nlp.components.questions import RULES
-
-    assert suites.QUESTION_RULES == RULES
-
-
 # --- the validate step and the runs table -----------------------------------------------------
 
 

@@ -27,6 +27,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from nlp.lexicons.questions import RULES as QUESTION_RULES
+
 if TYPE_CHECKING:
     import great_expectations as gx
 
@@ -39,18 +41,6 @@ MAX_POST_CHARS = 200_000
 #: The labels the NLP writes (nlp/components: sentiment, questions); a test keeps them equal.
 SENTIMENTS = ("positive", "negative", "neutral")
 QUESTION_TYPES = ("information", "request", "complaint")
-QUESTION_RULES = (
-    "request",
-    "indirect",
-    "est_ce_que",
-    "inversion",
-    "wh_start",
-    "wh_phrase",
-    "wh_word",
-    "qmark",
-    "declarative",
-    "fragment",
-)
 #: An ISO 639-1 code, or `und` when the language cannot be told.
 LANGUAGE_CODE = r"^([a-z]{2}|und)$"
 
