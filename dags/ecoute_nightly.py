@@ -95,15 +95,17 @@ def ecoute_nightly() -> None:
 
     @task
     def finish(per_source: dict[str, Any], annotated: int) -> list[dict[str, Any]]:
-        """Record the run, delete raw payloads past their retention, and return the
-        response rates (visible in the task's XCom)."""
+        """Record the run, publish the analysts' copy, delete raw payloads past their
+        retention, and return the response rates (visible in the task's XCom)."""
+        from pipelines import steps
         from pipelines.config import Settings
-        from pipelines.steps import LoadReport, finish_run, purge_landing, response_rates_by_source
 
         settings = Settings.resolve()
-        finish_run(settings, get_current_context()["run_id"], LoadReport(per_source), annotated)
-        purge_landing(settings)
-        return response_rates_by_source(settings)
+        run_id = get_current_context()["run_id"]
+        steps.finish_run(settings, run_id, steps.LoadReport(per_source), annotated)
+        steps.publish(settings)
+        steps.purge_landing(settings)
+        return steps.response_rates_by_source(settings)
 
     extracted = extract.expand(source=list_sources())
     loaded = load()

@@ -144,6 +144,7 @@ def _load_annotate_finish(settings: Settings, run_id: str, started_at: datetime 
             err.print(f"[red]error[/]: {escape(line)}", highlight=False)
         return 1
     status = steps.finish_run(settings, run_id, report, annotated)
+    steps.publish(settings)
     _print_run(run_id, status, report, annotated)
     out.print(
         _table(
@@ -344,7 +345,7 @@ def _topics_corpus(args: argparse.Namespace) -> list[str]:
         except ValueError:
             raise ConfigError(f"--since '{args.since}': expected a date YYYY-MM-DD") from None
         query += " AND published_at >= ?"
-    conn = db.connect(Settings.resolve(None, args.db).db_path, read_only=True)
+    conn = db.connect(Settings.resolve(None, args.db).analyst_db(args.db), read_only=True)
     try:
         rows = conn.execute(query + " ORDER BY published_at, item_id", params).fetchall()
     finally:
@@ -457,7 +458,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise EcouteError("explain: give an ITEM_ID, or --source ID --unanswered")
     if args.source is not None and not args.unanswered:
         raise EcouteError("explain --source: add --unanswered (the open questions of a source)")
-    conn = db.connect(Settings.resolve(None, args.db).db_path, read_only=True)
+    conn = db.connect(Settings.resolve(None, args.db).analyst_db(args.db), read_only=True)
     try:
         if args.item_id is not None:
             text = explain.explain_item(conn, args.item_id)
@@ -473,8 +474,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    settings = Settings.resolve(None, args.db)
-    conn = db.connect(settings.db_path, read_only=True)
+    conn = db.connect(Settings.resolve(None, args.db).analyst_db(args.db), read_only=True)
     try:
         cursor = conn.execute(args.query)
         if cursor.description is None:
@@ -547,7 +547,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         except ValueError:
             raise ConfigError(f"--since '{args.since}': expected a date YYYY-MM-DD") from None
     out_path = Path(args.out) if args.out else settings.home / "report.html"
-    summary = write_report(settings.db_path, out_path, since=since)
+    summary = write_report(settings.analyst_db(args.db), out_path, since=since)
     out.print(str(summary.path), markup=False, highlight=False)
     out.print(
         f"{summary.sources} source(s), {summary.questions} question(s), "

@@ -67,6 +67,18 @@ class Settings:
     def landing(self) -> Path:
         return self.home / "landing"
 
+    @property
+    def published_path(self) -> Path:
+        """The copy analysts read: replaced at the end of each run that loaded."""
+        return self.db_path.parent / "published" / self.db_path.name
+
+    def analyst_db(self, explicit: str | None) -> Path:
+        """What read-only commands open: ``--db FILE`` as given, else the published copy
+        when a run has published one, else the warehouse itself."""
+        if explicit:
+            return Path(explicit)
+        return self.published_path if self.published_path.exists() else self.db_path
+
 
 def _positive_int_env(name: str) -> int | None:
     """An integer >= 1 from the environment, None when unset; a bad value is a ConfigError."""

@@ -17,11 +17,14 @@ Every step takes `Settings` and opens what it needs, so each can run in its own 
 
 from __future__ import annotations
 
+import os
 import secrets
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from extractors.base import ExtractContext, SourceConfig, get_extractor
@@ -246,6 +249,27 @@ def response_rates_by_source(settings: Settings) -> list[dict[str, Any]]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         conn.close()
+
+
+def publish(settings: Settings) -> Path:
+    """Replace the analysts' copy of the warehouse with the current one, atomically.
+
+    Why a copy: DuckDB lets no other process open a file that one process writes, so
+    analysts (`ecoute sql`, `ecoute report`, BI tools) read `published/`, which only ever
+    holds a checkpointed, consistent warehouse: last night's figures while tonight's run
+    loads. Called by the single writer after it closed its connection.
+    """
+    conn = db.connect(settings.db_path)
+    try:
+        conn.execute("CHECKPOINT")
+    finally:
+        conn.close()
+    target = settings.published_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copyfile(settings.db_path, partial)
+    os.replace(partial, target)
+    return target
 
 
 def finish_run(settings: Settings, run_id: str, report: LoadReport, annotated: int) -> str:
