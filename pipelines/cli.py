@@ -17,6 +17,7 @@ from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 import duckdb
 import yaml
@@ -34,6 +35,7 @@ from extractors.base import (
 )
 from extractors.errors import ConfigError, EcouteError
 from extractors.http import is_local
+from extractors.records import iso_utc
 from pipelines import steps
 from pipelines.config import Settings, load_sources, select_sources
 from pipelines.landing import landed_batches
@@ -88,11 +90,14 @@ RATE_COLUMNS = (
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = Settings.resolve(args.config, args.db, args.n_process)
+    until = _until(args.until)
     sources = select_sources(load_sources(settings.config_path), args.source)
     with run_lock(settings.db_path):
         run_id = steps.new_run_id()
         started_at = datetime.now(UTC)
         err.print(f"run {run_id}: {len(sources)} source(s) from {settings.config_path}")
+        if until:
+            err.print(f"backfill: items published before {iso_utc(until)}, cursors kept")
         with _progress() as progress:
             for source in sources:
                 task = progress.add_task(f"extract {source.id}", total=None)
@@ -100,6 +105,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     settings,
                     source,
                     run_id,
+                    until=until,
                     on_item=lambda n, task=task: progress.update(task, completed=n),
                 )
                 progress.remove_task(task)
@@ -108,6 +114,24 @@ def cmd_run(args: argparse.Namespace) -> int:
         if purged.folders:
             err.print(purged.summary(), highlight=False)
         return status
+
+
+def _until(value: str | None) -> datetime | None:
+    """`--until`: a date (midnight, Paris time) or an ISO time (UTC unless it says)."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(
+            f"--until '{value}': expected a date YYYY-MM-DD or a time YYYY-MM-DDTHH:MM"
+        ) from None
+    if parsed.tzinfo is None:
+        zone = ZoneInfo("Europe/Paris") if len(value) == 10 else UTC
+        parsed = parsed.replace(tzinfo=zone)
+    if parsed > datetime.now(UTC):
+        raise ConfigError(f"--until '{value}' is in the future: a backfill replays the past")
+    return parsed.astimezone(UTC)
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -618,7 +642,6 @@ def _positive_int(value: str) -> int:
     return number
 
 
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ecoute",
@@ -644,6 +667,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="ID",
         help="only this source (repeatable; default: every enabled source)",
+    )
+    run.add_argument(
+        "--until",
+        metavar="DATE",
+        help="backfill: replay the past up to this date or time (read each source in full, "
+        "keep what was published before, leave the cursors as they are)",
     )
     run.set_defaults(handler=cmd_run)
 

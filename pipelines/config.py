@@ -28,6 +28,7 @@ Every mistake is reported as one `ConfigError` naming the file, the source and t
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,9 @@ DB_FILENAME = "ecoute.duckdb"
 
 @dataclass(frozen=True)
 class Settings:
-    """Paths of one run, from flags first, then environment, then defaults."""
+    """Paths of one run, from flags first, then the environment, then (inside an Airflow
+    task) the Airflow Variables `ecoute_home`, `ecoute_config`, `ecoute_db` and
+    `ecoute_nlp_processes`, then defaults."""
 
     config_path: Path
     home: Path
@@ -57,10 +60,10 @@ class Settings:
     def resolve(
         cls, config: str | None = None, db: str | None = None, nlp_processes: int | None = None
     ) -> Settings:
-        home = Path(os.environ.get("ECOUTE_HOME") or DEFAULT_HOME)
-        config_path = Path(config or os.environ.get("ECOUTE_CONFIG") or DEFAULT_CONFIG)
-        db_path = Path(db or os.environ.get("ECOUTE_DB") or home / DB_FILENAME)
-        processes = nlp_processes or _positive_int_env("ECOUTE_NLP_PROCESSES") or 1
+        home = Path(_setting("ECOUTE_HOME") or DEFAULT_HOME)
+        config_path = Path(config or _setting("ECOUTE_CONFIG") or DEFAULT_CONFIG)
+        db_path = Path(db or _setting("ECOUTE_DB") or home / DB_FILENAME)
+        processes = nlp_processes or _positive_int_setting("ECOUTE_NLP_PROCESSES") or 1
         return cls(config_path, home, db_path, processes)
 
     @property
@@ -80,9 +83,31 @@ class Settings:
         return self.published_path if self.published_path.exists() else self.db_path
 
 
-def _positive_int_env(name: str) -> int | None:
-    """An integer >= 1 from the environment, None when unset; a bad value is a ConfigError."""
-    value = os.environ.get(name)
+def _setting(name: str) -> str | None:
+    """`name` from the environment, else, inside an Airflow task, the Airflow Variable of
+    the same name in lower case (`ECOUTE_HOME` -> `ecoute_home`)."""
+    return os.environ.get(name) or _airflow_variable(name.lower())
+
+
+def _airflow_variable(key: str) -> str | None:
+    """The Variable's value when this process runs an Airflow task (its task runner talks
+    to the scheduler's supervisor); None elsewhere, without importing Airflow."""
+    runner = sys.modules.get("airflow.sdk.execution_time.task_runner")
+    if runner is None or getattr(runner, "SUPERVISOR_COMMS", None) is None:
+        return None
+    from airflow.sdk import Variable
+
+    try:
+        value = Variable.get(key, default=None)
+    except Exception:  # the API unreachable: the defaults apply, as from the CLI
+        return None
+    return str(value) if value not in (None, "") else None
+
+
+def _positive_int_setting(name: str) -> int | None:
+    """An integer >= 1 from the environment or a Variable, None when unset; a bad value is
+    a ConfigError."""
+    value = _setting(name)
     if not value:
         return None
     if not value.isdigit() or int(value) < 1:

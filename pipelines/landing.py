@@ -69,6 +69,7 @@ class Manifest:
     run_id: str
     source: dict[str, Any]
     started_at: str
+    until: str | None = None  # a backfill: items published from then on were left out
     status: str = "running"  # running | complete | failed
     finished_at: str | None = None
     items: int = 0

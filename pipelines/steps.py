@@ -62,9 +62,16 @@ def extract_source(
     source: SourceConfig,
     run_id: str,
     *,
+    until: datetime | None = None,
     on_item: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Run one extractor and land its batch; returns the batch manifest.
+
+    `until` replays a past night (a backfill, see `backfill_until`): the source is read
+    in full, without its cursor; items published at or after `until` are left out; the
+    stored cursor is kept and no thread is taken as complete (comments written since would
+    otherwise look deleted). The night's figures come out as they would have then, and the
+    next regular run starts from where the last regular one stopped.
 
     A source that fails is landed as a failed batch with its error (and whatever raw
     payloads arrived): the caller decides whether that fails the run. An extractor that
@@ -76,14 +83,21 @@ def extract_source(
         run_id=run_id,
         source=source.as_dict(),
         started_at=iso_utc(datetime.now(UTC)),
+        until=iso_utc(until) if until else None,
     )
+    later = 0
     guard = privacy.LandingGuard.for_source(settings, source)  # pseudonyms, forgotten authors
     with BatchWriter(settings.landing, manifest) as batch:
         ctx = ExtractContext.for_source(
-            source, cursor=stored_cursor(settings, source.id), recorder=batch.record_payload
+            source,
+            cursor={} if until else stored_cursor(settings, source.id),
+            recorder=batch.record_payload,
         )
         try:
             for item in get_extractor(source.kind).run(ctx):
+                if until is not None and item.published_at >= until:
+                    later += 1
+                    continue
                 landed = guard.protect(item)
                 if landed is not None:
                     batch.write_item(landed)
@@ -100,8 +114,28 @@ def extract_source(
                 ctx.warnings,
             )
         else:
-            batch.complete(ctx.final_cursor(), ctx.warnings, sorted(ctx.complete_threads))
+            if until is None:
+                batch.complete(ctx.final_cursor(), ctx.warnings, sorted(ctx.complete_threads))
+            else:
+                note = f"backfill up to {iso_utc(until)}: {later} later item(s) left out"
+                batch.complete(None, [*ctx.warnings, note], [])
     return manifest.as_dict()
+
+
+def backfill_until(
+    start: datetime | None, end: datetime | None, now: datetime | None = None
+) -> datetime | None:
+    """The end of a scheduled data interval when that interval is a past one, else None.
+
+    A scheduler's run covers [start, end). When a later interval has already ended, the
+    run replays a past night (a backfill, or a failed night cleared days later): its
+    extraction stops at `end` (see `extract_source`). The latest interval is a regular
+    run: it reads from the stored cursor, so a night missed, or a comment written while
+    the run starts, is never skipped.
+    """
+    if start is None or end is None or end <= start:
+        return None
+    return end if end + (end - start) <= (now or datetime.now(UTC)) else None
 
 
 @dataclass(frozen=True)
@@ -240,9 +274,12 @@ def detect_replies(settings: Settings, source_ids: list[str] | None = None) -> i
         conn.close()
 
 
-def response_rates_by_source(settings: Settings) -> list[dict[str, Any]]:
-    """The headline table: per source, questions, answered, unanswered, unanswered %."""
-    conn = db.connect(settings.db_path, read_only=True)
+def response_rates_by_source(
+    settings: Settings, db_path: Path | None = None
+) -> list[dict[str, Any]]:
+    """The headline table: per source, questions, answered, unanswered, unanswered %;
+    from the warehouse, or the copy `db_path` names."""
+    conn = db.connect(db_path or settings.db_path, read_only=True)
     try:
         cursor = conn.execute("SELECT * FROM response_rates_by_source ORDER BY source_id")
         names = [d[0] for d in cursor.description]
