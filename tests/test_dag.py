@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import socket
 import subprocess
 import sys
 from datetime import datetime
@@ -15,6 +16,8 @@ from typing import Any
 import duckdb
 import pytest
 import yaml
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
 from pytest_httpserver import HTTPServer
 
 from pipelines.config import load_sources
@@ -135,12 +138,38 @@ def test_nightly_dag_runs_every_step_then_the_report(airflow_env: dict[str, str]
     assert not list((home / "reports").glob("*.partial"))
 
 
+class Mailbox(Message):
+    """An SMTP server's handler that keeps what it receives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[Any] = []
+
+    def handle_message(self, message: Any) -> None:
+        self.messages.append(message)
+
+
+@pytest.fixture
+def smtp_server() -> Any:
+    with socket.socket() as probe:  # a free port: the controller checks it by connecting
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield controller, mailbox
+    finally:
+        controller.stop()
+
+
 def test_a_failed_source_alerts_once_and_a_backfill_stops_at_the_interval_end(
-    airflow_env: dict[str, str], tmp_path: Path, httpserver: HTTPServer
+    airflow_env: dict[str, str], tmp_path: Path, httpserver: HTTPServer, smtp_server: Any
 ) -> None:
     """One past night (logical date 5 Oct 2026, noon Paris) with the demo and a source whose
     server is down: the other sources load what was published before the interval's end, the
-    cursors stay unset, the run fails, and the webhook gets one message naming the source."""
+    cursors stay unset, the run fails, and the webhook and the mailbox each get one message
+    naming the source."""
     config = yaml.safe_load((REPO / "sources.yml").read_text(encoding="utf-8"))
     for source in config["sources"]:
         source["url"] = str(REPO / source["url"])
@@ -156,6 +185,9 @@ def test_a_failed_source_alerts_once_and_a_backfill_stops_at_the_interval_end(
         "ECOUTE_CONFIG": str(sources_file),
         "ECOUTE_TASK_RETRIES": "0",
         "ECOUTE_ALERT_WEBHOOK": httpserver.url_for("/hook"),
+        "ECOUTE_ALERT_EMAIL": "veille@example.org",
+        "AIRFLOW_CONN_SMTP_DEFAULT": f"smtp://127.0.0.1:{smtp_server[0].port}"
+        "?disable_ssl=true&disable_tls=true&from_email=ecoute%40example.org",
     }
 
     result = run_dag(env, "ecoute_nightly.py", "ecoute_nightly", "2026-10-05T12:00:00+02:00")
@@ -174,6 +206,10 @@ def test_a_failed_source_alerts_once_and_a_backfill_stops_at_the_interval_end(
     assert text.startswith(f"ecoute_nightly, run {result['run_id']}: source 'panne' could not be")
     assert "127.0.0.1:9" in text and "(extract, try 1 of 1)" in text
     assert (alerts[0]["task_id"], alerts[0]["try_number"]) == ("extract", 1)
+    (mail,) = smtp_server[1].messages
+    assert mail["To"] == "veille@example.org" and mail["From"] == "ecoute@example.org"
+    assert mail["Subject"] == "[ecoute] source 'panne' could not be read (extract, try 1 of 1)"
+    assert "127.0.0.1:9" in mail.get_payload(0).get_payload(decode=True).decode()
 
     until = datetime.fromisoformat(result["data_interval"][1])
     manifest = json.loads(
