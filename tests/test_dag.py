@@ -232,24 +232,21 @@ def test_a_failed_source_alerts_once_and_a_backfill_stops_at_the_interval_end(
     assert status == [("partial",)]
 
 
-def test_every_dag_file_parses_without_import_errors(airflow_home: dict[str, str]) -> None:
-    """What `airflow dags list-import-errors` reports: nothing, for the parsed files."""
+def airflow_json(env: dict[str, str], *args: str) -> Any:
+    """`airflow ARGS -o json`, parsed (the JSON is the output's last line)."""
     proc = subprocess.run(
-        [str(BIN / "airflow"), "dags", "list-import-errors", "--local", "-o", "json"],
-        env=airflow_home,
+        [str(BIN / "airflow"), *args, "-o", "json"],
+        env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert json.loads(proc.stdout.strip().splitlines()[-1]) == [], proc.stdout
-    listed = subprocess.run(
-        [str(BIN / "airflow"), "dags", "list", "--local", "-o", "json"],
-        env=airflow_home,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert listed.returncode == 0, listed.stderr[-3000:]
-    dag_ids = sorted(d["dag_id"] for d in json.loads(listed.stdout.strip().splitlines()[-1]))
-    assert dag_ids == ["ecoute_nightly", "ecoute_report"]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_every_dag_file_parses_without_import_errors(airflow_home: dict[str, str]) -> None:
+    """What `airflow dags list-import-errors` reports: nothing, for the parsed files."""
+    assert airflow_json(airflow_home, "dags", "list-import-errors", "--local") == []
+    listed = airflow_json(airflow_home, "dags", "list", "--local")
+    assert sorted(d["dag_id"] for d in listed) == ["ecoute_nightly", "ecoute_report"]
