@@ -13,15 +13,20 @@ What lives here so that no extractor writes it again:
 - robots.txt honoured (protego) for pages that are scraped (`robots=True`);
 - a response size cap, counted on the decoded bytes while they stream, gzip and deflate
   decoded here in bounded steps so a decompression bomb stops at the cap;
-- local files for offline sources, only when the source itself is a path;
+- local files for offline sources, only when the source itself is a path, read
+  conditionally too: a file whose size and modification time (or, when those changed,
+  whose content) are those of the last run comes back as `not_modified`, unread;
 - only public addresses, and links only on the source's own site (`extractors.netguard`).
 
 Every payload is handed to `recorder`, which the pipeline points at the landing zone: raw
-data is kept before anything is parsed.
+data is kept before anything is parsed. A 304 is recorded as the answer it is; a local file
+that did not change is not (it was not read: an unchanged night on local files lands
+nothing).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -47,6 +52,9 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 #: `1`: `http.allow_loopback` defaults to true (tests, local development).
 ALLOW_LOOPBACK_ENV = "ECOUTE_HTTP_ALLOW_LOOPBACK"
 _CHUNK = 64 * 1024
+#: A local file written less than this long before it was read may still change within
+#: the same mtime tick (coarse file system clocks): its `stat` is not trusted next time.
+RACY_SECONDS = 2
 
 #: What to do about a status, said in the error.
 _STATUS_HINTS = {
@@ -143,8 +151,9 @@ class _CappedRetry(Retry):
 class HttpClient:
     """GET with politeness built in; see the module docstring.
 
-    `validators` maps a URL to its last `{"etag": ..., "last_modified": ...}`; pass the
-    stored ones in, read the updated ones out after extraction.
+    `validators` maps a URL to its last `{"etag": ..., "last_modified": ...}` (a local
+    file's: `{"stat": ..., "sha256": ...}`); pass the stored ones in, read the updated ones
+    out after extraction.
 
     `site` is the source's URL: links elsewhere are refused unless `allow_site` was told
     of them (empty: any site, for a client that serves no source).
@@ -204,7 +213,7 @@ class HttpClient:
         try:
             self._check_site(url)
             if is_local(url):
-                fetched = self._read_file(url)
+                fetched = self._read_file(url, conditional)
             else:
                 full_url = with_params(url, params)
                 if robots:
@@ -217,7 +226,7 @@ class HttpClient:
             raise FetchError(
                 self.mask(exc.url), self.mask(exc.reason), status=exc.status, body=body
             ) from None
-        if self.recorder is not None:
+        if self.recorder is not None and not (fetched.not_modified and is_local(url)):
             self.recorder(self._masked(fetched))
         return fetched
 
@@ -267,17 +276,40 @@ class HttpClient:
 
     # --- local files ----------------------------------------------------------------
 
-    def _read_file(self, url: str) -> Fetched:
+    def _read_file(self, url: str, conditional: bool) -> Fetched:
+        """The file's bytes; with `conditional`, a 304 when it did not change.
+
+        The file's validators are its size and mtime (`stat`), and a hash of its content:
+        an unchanged `stat` answers without reading the file; a changed one (a `touch`, a
+        copy, a checkout) reads it, and identical content is still a 304. A `stat` taken
+        within `RACY_SECONDS` of the file's last write is not kept: a second write in the
+        same tick of the file system's clock, with the same size, would look unchanged
+        (git's "racy" files)."""
         if not self.allow_local_files:
             raise FetchError(url, "local files are only read for sources configured as paths")
         path = local_path(url)
+        key = self.mask(url)
+        known = self.validators.get(key, {}) if conditional else {}
         try:
-            size = path.stat().st_size
-            if size > self.settings.max_bytes:
-                raise FetchError(url, f"file is {size} bytes, over the {self._cap} cap")
-            return Fetched(url=str(path), status=200, headers={}, content=path.read_bytes())
+            stat = path.stat()
+            if stat.st_size > self.settings.max_bytes:
+                raise FetchError(url, f"file is {stat.st_size} bytes, over the {self._cap} cap")
+            stamp = f"{stat.st_mtime_ns}:{stat.st_size}"
+            if conditional:
+                self._requested.add(key)
+            if known.get("stat") == stamp:
+                return Fetched(url=str(path), status=304, headers={}, content=b"")
+            content = path.read_bytes()
         except OSError as exc:
             raise FetchError(url, f"cannot read file: {exc.strerror or exc}") from None
+        if not conditional:
+            return Fetched(url=str(path), status=200, headers={}, content=content)
+        digest = hashlib.sha256(content).hexdigest()[:32]
+        settled = time.time_ns() - stat.st_mtime_ns > RACY_SECONDS * 1_000_000_000
+        self.validators[key] = {"sha256": digest, **({"stat": stamp} if settled else {})}
+        if known.get("sha256") == digest:
+            return Fetched(url=str(path), status=304, headers={}, content=b"")
+        return Fetched(url=str(path), status=200, headers={}, content=content)
 
     # --- HTTP -----------------------------------------------------------------------
 
