@@ -236,7 +236,9 @@ VALIDATIONS: dict[str, tuple[str, ...]] = {
 
 def validate(settings: Settings, run_id: str, after: str) -> int:
     """Run the suites of the step `after` ("load" or "annotate") on the warehouse and store
-    the outcome with the run; returns the number of rules checked.
+    the outcome with the run; returns the number of rules checked. The row-level rules look
+    at the rows that changed since they last passed, the others at whole tables and views
+    (`quality.validate_run`): a run that changed nothing does not import Great Expectations.
 
     A broken rule marks the run `failed` and raises `quality.ValidationFailed`, whose
     message is the report (per rule and source: how many rows, a few examples): the run
@@ -246,7 +248,7 @@ def validate(settings: Settings, run_id: str, after: str) -> int:
     started = time.monotonic()
     conn = db.connect(settings.db_path)
     try:
-        results = quality.validate_stages(conn, stages, datetime.now(UTC).replace(tzinfo=None))
+        results = quality.validate_run(conn, stages, datetime.now(UTC).replace(tzinfo=None))
         lines = quality.report(results)
         outcome = {
             "stages": list(stages),

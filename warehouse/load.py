@@ -6,6 +6,14 @@ row-level rules of the items suite (`warehouse.quality`: the records that break 
 `quarantine`, not to `items`), upserted by `item_id`, and the source's cursor is written in
 the same transaction. Loading the same batch twice, or a newer batch with the same items,
 never duplicates a row, in `items` or in `quarantine`.
+
+How the upsert stays cheap on a large warehouse: `items` has no index (migration 007: an
+index costs more to maintain on every insert and checkpoint than it saves here). One
+scan of `items` per batch finds the rows the batch already holds and the parents it
+refers to (`batch_known`); then the new records are appended, and only the changed ones
+are updated. One record per `item_id` holds by construction (the batch is deduplicated,
+the rows already there are updated, not added) and is checked on the whole table after
+the load (`validate(after="load")`).
 """
 
 from __future__ import annotations
@@ -24,7 +32,11 @@ from warehouse.quality.quarantine import hold_back
 
 _COLUMNS = ", ".join(ITEM_COLUMNS)
 _READ_JSON_COLUMNS = "{" + ", ".join(f"'{c}': '{t}'" for c, t in ITEM_COLUMNS.items()) + "}"
-_UPDATES = ", ".join(f"{c} = excluded.{c}" for c in ITEM_COLUMNS if c != "item_id")
+_UPDATES = ", ".join(f"{c} = s.{c}" for c in ITEM_COLUMNS if c != "item_id")
+#: A loaded item is rewritten only when one of these changed (its fetched_at aside: a
+#: quiet night writes nothing).
+_CHANGED = """(k.content_hash <> s.content_hash OR k.is_owner <> s.is_owner
+               OR k.parent_id IS DISTINCT FROM s.parent_id)"""
 
 
 @dataclass(frozen=True)
@@ -40,11 +52,12 @@ class LoadCounts:
 
 
 def _stage(conn: duckdb.DuckDBPyConnection, items_file: Path) -> None:
-    """The batch as temp tables: `landed_items`, every record as landed (the thread
-    listings, for deletions), and `batch_items`, the records to check and load with their
-    `position` in the file: per item_id the newest fetch (an older one is an earlier sight
-    of the same item), once if fetched twice identically. Two different versions fetched at
-    the same time both stay: the uniqueness rule holds them back."""
+    """The batch as temp relations: `landed_items`, every record as landed, in file order
+    (the thread listings, for deletions), and `batch_items`, the records to check and load
+    with their `position` in the file: per item_id the newest fetch (an older one is an
+    earlier sight of the same item), once if fetched twice identically. Two different
+    versions fetched at the same time both stay: the uniqueness rule holds them back.
+    `batch_known`: the items of the warehouse the batch names (as items or parents)."""
     conn.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE landed_items AS
@@ -53,57 +66,72 @@ def _stage(conn: duckdb.DuckDBPyConnection, items_file: Path) -> None:
         """,
         [str(items_file)],
     )
+    # The rows of a table created at once are in file order (insertion order is kept),
+    # numbered by consecutive rowids.
+    repeated, first = conn.execute(
+        "SELECT count(item_id) > count(DISTINCT item_id), min(rowid) FROM landed_items"
+    ).fetchone() or (False, 0)
+    numbered = f"SELECT rowid - {int(first)} + 1 AS position, * FROM landed_items"
+    if repeated:
+        conn.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE batch_deduplicated AS
+            SELECT * FROM ({numbered})
+            QUALIFY item_id IS NULL
+                 OR (rank() OVER (PARTITION BY item_id ORDER BY fetched_at DESC) = 1
+                     AND row_number() OVER (PARTITION BY item_id, fetched_at, content_hash
+                                            ORDER BY position) = 1)
+            """
+        )
+        numbered = "SELECT * FROM batch_deduplicated"
+    conn.execute(f"CREATE OR REPLACE TEMP VIEW batch_items AS {numbered}")
+    # The ids a batch names are its source's (`source:platform-id`): a narrow range of
+    # `items`, whose row groups mostly hold one source each. Saying so lets DuckDB skip
+    # the others; the IN list alone would read the whole column, batch after batch.
     conn.execute(
         """
-        CREATE OR REPLACE TEMP TABLE batch_items AS
-        SELECT *
-        FROM (SELECT row_number() OVER (ORDER BY rowid) AS position, * FROM landed_items)
-        QUALIFY item_id IS NULL
-             OR (rank() OVER (PARTITION BY item_id ORDER BY fetched_at DESC) = 1
-                 AND row_number() OVER (PARTITION BY item_id, fetched_at, content_hash
-                                        ORDER BY position) = 1)
+        CREATE OR REPLACE TEMP TABLE batch_known AS
+        WITH named AS (SELECT item_id AS id FROM batch_items WHERE item_id IS NOT NULL
+                       UNION SELECT parent_id FROM batch_items WHERE parent_id IS NOT NULL)
+        SELECT item_id, content_hash, is_owner, parent_id FROM items
+        WHERE item_id IN (SELECT id FROM named)
+          AND item_id BETWEEN (SELECT min(id) FROM named) AND (SELECT max(id) FROM named)
         """
     )
 
 
-def _keep_loadable(conn: duckdb.DuckDBPyConnection, held_back: list[int]) -> None:
-    """`staged_items`: the records of the batch that passed the rules, one per item_id."""
-    conn.execute(
+def _upsert_items(conn: duckdb.DuckDBPyConnection, held_back: list[int]) -> LoadCounts:
+    """Append the batch's new items and rewrite its changed ones (the records held back
+    aside); returns what it did."""
+    loadable = "SELECT * FROM batch_items WHERE NOT list_contains(?::INTEGER[], position)"
+    row = conn.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE staged_items AS
-        SELECT {_COLUMNS} FROM batch_items WHERE NOT list_contains(?::INTEGER[], position)
+        SELECT count(*), count(*) FILTER (WHERE k.item_id IS NULL),
+               count(*) FILTER (WHERE k.item_id IS NOT NULL AND {_CHANGED})
+        FROM ({loadable}) AS s LEFT JOIN batch_known AS k USING (item_id)
         """,
         [held_back],
-    )
-
-
-def _count_changes(conn: duckdb.DuckDBPyConnection) -> LoadCounts:
-    row = conn.execute(
-        """
-        SELECT count(*),
-               count(*) FILTER (WHERE i.item_id IS NULL),
-               count(*) FILTER (WHERE i.item_id IS NOT NULL
-                                  AND (i.content_hash <> s.content_hash
-                                       OR i.is_owner <> s.is_owner
-                                       OR i.parent_id IS DISTINCT FROM s.parent_id))
-        FROM staged_items AS s LEFT JOIN items AS i USING (item_id)
-        """
     ).fetchone()
     assert row is not None
-    return LoadCounts(items=row[0], new=row[1], updated=row[2])
-
-
-def _upsert_items(conn: duckdb.DuckDBPyConnection) -> None:
-    # Unchanged rows are left alone (their fetched_at included): a quiet night writes nothing.
-    conn.execute(
-        f"""
-        INSERT INTO items ({_COLUMNS}) SELECT {_COLUMNS} FROM staged_items
-        ON CONFLICT (item_id) DO UPDATE SET {_UPDATES}
-        WHERE items.content_hash <> excluded.content_hash
-           OR items.is_owner <> excluded.is_owner
-           OR items.parent_id IS DISTINCT FROM excluded.parent_id
-        """
-    )
+    counts = LoadCounts(items=row[0], new=row[1], updated=row[2])
+    if counts.new:
+        conn.execute(
+            f"""
+            INSERT INTO items SELECT {_COLUMNS} FROM ({loadable}) AS s
+            WHERE s.item_id NOT IN (SELECT item_id FROM batch_known)
+            """,
+            [held_back],
+        )
+    if counts.updated:
+        conn.execute(
+            f"""
+            UPDATE items SET {_UPDATES}
+            FROM ({loadable}) AS s JOIN batch_known AS k USING (item_id)
+            WHERE items.item_id = s.item_id AND {_CHANGED}
+            """,
+            [held_back],
+        )
+    return counts
 
 
 def _mark_deletions(
@@ -181,9 +209,7 @@ def load_batch(
             _stage(conn, items_file)
             now = datetime.now(UTC).replace(tzinfo=None)
             held_back = hold_back(conn, "batch_items", source_id=source.id, run_id=run_id, now=now)
-            _keep_loadable(conn, held_back)
-            counts = _count_changes(conn)
-            _upsert_items(conn)
+            counts = _upsert_items(conn, held_back)
             deleted = _mark_deletions(conn, source.id, run_id, complete_threads or [])
             counts = LoadCounts(counts.items, counts.new, counts.updated, deleted, len(held_back))
         else:

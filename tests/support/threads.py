@@ -50,26 +50,7 @@ def load_thread(
     batch = tmp_path / f"{source.id}.jsonl"
     batch.write_text("".join(i.to_json() + "\n" for i in items), encoding="utf-8")
     load_batch(conn, batch, source, run_id="r1", cursor=None)
-    questions = {key for key, *_, question, _ in rows if question}
-    store_annotations(
-        conn,
-        [
-            {
-                "item_id": item_id,
-                "nlp_version": "hand",
-                "content_hash": chash,
-                "lang": "fr",
-                "is_question": item_id in questions,
-                "question_sentence": text if item_id in questions else None,
-                "question_rule": "qmark" if item_id in questions else None,
-                "question_type": "information" if item_id in questions else None,
-                "sentiment": "neutral",
-                "sentiment_score": 0.0,
-                "topics": [],
-            }
-            for item_id, chash, text in next_pending(conn, "hand", 1000)
-        ],
-    )
+    annotate_by_hand(conn, {key for key, *_, question, _ in rows if question})
     refresh_replies(conn, names=names)
     return conn
 
@@ -96,3 +77,29 @@ FLAT = [
     ("o3", "Atelier Argile", "post", 31, False, "Merci Marc !"),  # Marc asked nothing
     ("c6", "Paul", "post", 40, True, "Et en novembre ?"),  # nobody answers Paul
 ]
+
+
+def annotate_by_hand(
+    conn: duckdb.DuckDBPyConnection, questions: set[str], version: str = "hand"
+) -> None:
+    """Annotate every item still pending for `version`: the `questions` are questions
+    (their whole text the evidence), the others not; all French and neutral."""
+    store_annotations(
+        conn,
+        [
+            {
+                "item_id": item_id,
+                "nlp_version": version,
+                "content_hash": chash,
+                "lang": "fr",
+                "is_question": item_id in questions,
+                "question_sentence": text if item_id in questions else None,
+                "question_rule": "qmark" if item_id in questions else None,
+                "question_type": "information" if item_id in questions else None,
+                "sentiment": "neutral",
+                "sentiment_score": 0.0,
+                "topics": [],
+            }
+            for item_id, chash, text in next_pending(conn, version, 1000)
+        ],
+    )

@@ -1,5 +1,6 @@
 """The warehouse through a real DuckDB file: migrations, idempotent upserts, atomic batches."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -203,3 +204,109 @@ def test_a_comment_that_comes_back_is_unmarked(conn, tmp_path) -> None:
     )
     load_batch(conn, everything, SOURCE, run_id="r3", cursor=None, complete_threads=["blog:0"])
     assert deletions(conn) == []
+
+
+def test_an_unchanged_item_seen_again_is_left_alone(conn, tmp_path: Path) -> None:
+    load_batch(conn, landed(tmp_path, [item(0), item(1)]), SOURCE, run_id="r1", cursor=None)
+    later = item(1).model_copy(update={"fetched_at": T0 + timedelta(days=5)})
+    counts = load_batch(
+        conn, landed(tmp_path, [later], "b.jsonl"), SOURCE, run_id="r2", cursor=None
+    )
+    assert (counts.items, counts.new, counts.updated) == (1, 0, 0)
+    fetched = conn.execute("SELECT fetched_at FROM items WHERE item_id = 'blog:1'").fetchone()
+    assert fetched == (datetime(2026, 10, 2, 9, 0),)  # the first sight's, not rewritten
+
+
+def test_an_item_named_by_another_source_batch_is_found(conn, tmp_path: Path) -> None:
+    # ids far apart (a plugin's own ids): the lookup of a batch's items is not limited to
+    # its source's range of ids
+    load_batch(conn, landed(tmp_path, [item(0, item_id="zzz")]), SOURCE, run_id="r1", cursor=None)
+    edited = item(0, item_id="zzz", text="modifié", content_hash=content_hash("modifié"))
+    reply = item(1, parent_id="zzz", post_id="zzz", item_id="aaa")
+    counts = load_batch(
+        conn, landed(tmp_path, [edited, reply], "b.jsonl"), SOURCE, run_id="r2", cursor=None
+    )
+    assert (counts.new, counts.updated, counts.quarantined) == (1, 1, 0)
+    assert count(conn, "SELECT count(*) FROM items") == 2
+
+
+def test_a_warehouse_from_before_007_keeps_its_items(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    old = duckdb.connect(str(path))  # the schema as migration 006 left it
+    old.execute(
+        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL)"
+    )
+    for migration in db.migrations()[:6]:
+        old.execute(migration.sql)
+        old.execute(
+            "INSERT INTO schema_version VALUES (?, ?, now())", [migration.version, migration.name]
+        )
+    load_batch(old, landed(tmp_path, [item(0), item(1)]), SOURCE, run_id="r1", cursor=None)
+    with pytest.raises(duckdb.ConstraintException):  # items had an index then
+        old.execute("INSERT INTO items SELECT * FROM items LIMIT 1")
+    old.close()
+
+    conn = db.connect(path)
+    applied = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    assert applied == (db.migrations()[-1].version,)
+    assert count(conn, "SELECT count(*) FROM items") == 2
+    batch = landed(tmp_path, [item(0), item(1), item(2)], "b.jsonl")
+    counts = load_batch(conn, batch, SOURCE, run_id="r2", cursor=None)
+    assert (counts.new, counts.updated) == (1, 0)
+    assert count(conn, "SELECT count(DISTINCT item_id) FROM items") == 3
+    conn.close()
+
+
+def land_batch(home: Path, source_id: str, items: list[Item], *, failed: bool = False) -> None:
+    """A batch of run r1 as the pipeline lands it."""
+    from pipelines.landing import ITEMS, MANIFEST, Manifest
+
+    batch = home / "landing" / source_id / "r1"
+    batch.mkdir(parents=True)
+    (batch / ITEMS).write_text("".join(i.to_json() + "\n" for i in items), encoding="utf-8")
+    source = SourceConfig(id=source_id, kind="rss", url=f"https://{source_id}.example/feed")
+    manifest = Manifest(
+        source_id=source_id,
+        run_id="r1",
+        source=source.as_dict(),
+        started_at="2026-11-24T03:00:00Z",
+        status="failed" if failed else "complete",
+        items=len(items),
+        cursor=None if failed else {"since": source_id},
+        error="source down" if failed else None,
+    )
+    (batch / MANIFEST).write_text(json.dumps(manifest.as_dict()), encoding="utf-8")
+
+
+def test_a_run_loads_each_batch_with_its_own_records(tmp_path: Path) -> None:
+    # batches are read one ahead of the load: a failed or empty batch in between must not
+    # shift the records of the next ones
+    from pipelines import steps
+    from pipelines.config import Settings
+
+    def of(source_id: str, n: int) -> list[Item]:
+        return [
+            item(k, item_id=f"{source_id}:{k}", source_id=source_id, post_id=f"{source_id}:0",
+                 parent_id=None if k == 0 else f"{source_id}:0")
+            for k in range(n)
+        ]  # fmt: skip
+
+    land_batch(tmp_path, "a-blog", of("a-blog", 3))
+    land_batch(tmp_path, "b-down", [], failed=True)
+    land_batch(tmp_path, "c-quiet", [])
+    land_batch(tmp_path, "d-shop", of("d-shop", 2))
+    settings = Settings(tmp_path / "sources.yml", home=tmp_path, db_path=tmp_path / "w.duckdb")
+    report = steps.load_run(settings, "r1")
+    assert {s: (r["items"], r["new"]) for s, r in report.per_source.items()} == {
+        "a-blog": (3, 3),
+        "b-down": (0, 0),
+        "c-quiet": (0, 0),
+        "d-shop": (2, 2),
+    }
+    assert report.errors == ["source down"]
+    conn = db.connect(settings.db_path)
+    by_source = conn.execute("SELECT source_id, count(*) FROM items GROUP BY 1 ORDER BY 1")
+    assert by_source.fetchall() == [("a-blog", 3), ("d-shop", 2)]
+    assert read_cursor(conn, "d-shop") == {"since": "d-shop"}
+    conn.close()

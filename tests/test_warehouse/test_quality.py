@@ -9,6 +9,8 @@ of the bad records a landing file can still hold). Dates are relative to now, so
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,8 +27,15 @@ from warehouse import db, runs
 from warehouse.annotations import next_pending, store_annotations
 from warehouse.load import LoadCounts, load_batch
 from warehouse.quality import suites
-from warehouse.quality.validate import RuleResult, ValidationFailed, report, validate_stages
+from warehouse.quality.validate import (
+    RuleResult,
+    ValidationFailed,
+    report,
+    validate_run,
+    validate_stages,
+)
 
+REPO = Path(__file__).resolve().parents[2]
 SOURCE = SourceConfig(id="blog", kind="rss", url="https://blog.example/feed", owners=("Shop",))
 NOW = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 T0 = NOW - timedelta(days=30)
@@ -422,3 +431,79 @@ def test_a_broken_rule_fails_the_run_with_a_report(thread, tmp_path: Path) -> No
     (error,) = json.loads(run["errors"])
     assert error == "validation after annotate: " + failed.value.lines[0]
     assert json.loads(run["validation"])["annotate"]["passed"] is False
+
+
+# --- after a step of a run: the rows that changed, the whole tables, the views ---------------
+
+
+def row_rules_checked(results: list[RuleResult], stage: str) -> set[int]:
+    """How many rows the row-level rules of `stage` looked at (their unconditional ones)."""
+    rules = suites.item_rules(NOW, []) if stage == "items" else suites.annotation_rules()
+    names = {r.name for r in rules if not r.whole_table and not r.when}
+    return {r.checked for r in results if r.stage == stage and r.rule in names}
+
+
+def test_a_run_checks_the_rows_that_changed_since_they_last_passed(thread, tmp_path) -> None:
+    first = validate_run(thread, ("items", "annotations"), NOW)
+    assert report(first) == []
+    assert row_rules_checked(first, "items") == row_rules_checked(first, "annotations") == {3}
+
+    again = validate_run(thread, ("items", "annotations"), NOW)
+    assert row_rules_checked(again, "items") == row_rules_checked(again, "annotations") == {0}
+    whole = {r.rule: r.checked for r in again if r.stage == "items"}
+    assert whole["expect_column_values_to_be_unique(item_id)"] == 3  # the table, every time
+
+    edited = record(1, text="commentaire modifié", fetched_at=iso(T0 + timedelta(days=2)))
+    load(thread, tmp_path / "edit.jsonl", [edited], run_id="r2")
+    assert row_rules_checked(validate_run(thread, ("items",), NOW), "items") == {1}
+
+
+def test_a_row_changed_by_hand_is_checked_again(thread) -> None:
+    validate_run(thread, ("annotations",), NOW)
+    thread.execute("UPDATE annotations SET question_type = 'rant' WHERE item_id = 'blog:1'")
+    broken = failures(validate_run(thread, ("annotations",), NOW))
+    result = broken[("annotations", "expect_column_values_to_be_in_set(question_type)")]
+    assert (result.checked, result.unexpected, result.examples) == (
+        1,
+        1,
+        ("blog:1 (question_type='rant')",),
+    )
+
+
+def test_a_row_that_failed_is_checked_again_by_the_next_run(thread) -> None:
+    thread.execute("UPDATE annotations SET lang = 'FR' WHERE item_id = 'blog:0'")
+    assert report(validate_run(thread, ("annotations",), NOW))
+    assert report(validate_run(thread, ("annotations",), NOW))  # not recorded as passed
+    thread.execute("UPDATE annotations SET lang = 'fr' WHERE item_id = 'blog:0'")
+    assert report(validate_run(thread, ("annotations",), NOW)) == []
+
+
+def test_one_row_per_item_is_checked_on_the_whole_table(thread) -> None:
+    # `items` has no index (migration 007): the load keeps one row per item, this says so
+    validate_run(thread, ("items",), NOW)
+    thread.execute("INSERT INTO items SELECT * FROM items WHERE item_id = 'blog:1'")
+    broken = failures(validate_run(thread, ("items",), NOW))
+    result = broken[("items", "expect_column_values_to_be_unique(item_id)")]
+    assert (result.checked, result.unexpected) == (4, 2)
+
+
+def test_a_run_that_changed_nothing_does_not_import_great_expectations(thread, tmp_path) -> None:
+    validate_run(thread, ("items", "annotations", "views"), NOW)
+    thread.close()
+    script = (
+        "import sys, json\n"
+        "from datetime import datetime\n"
+        "from pathlib import Path\n"
+        "from warehouse import db\n"
+        "from warehouse.quality.validate import validate_run\n"
+        f"conn = db.connect(Path({str(tmp_path / 'w.duckdb')!r}))\n"
+        f"now = datetime.fromisoformat({NOW.isoformat()!r})\n"
+        "results = validate_run(conn, ('items', 'annotations', 'views'), now)\n"
+        "print(json.dumps([len(results), all(r.success for r in results),\n"
+        "                  'great_expectations' in sys.modules]))\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=True
+    )
+    checked, passed, imported = json.loads(ran.stdout)
+    assert checked > 20 and passed and not imported

@@ -1,11 +1,19 @@
-"""The expectation suites, one per stage: what "right" means for items, annotations, views.
+"""The rules, one list per stage: what "right" means for items, annotations, views.
 
-Each function returns a Great Expectations suite meant for the DataFrame that
-`warehouse.quality.frames` reads for that stage. The frames carry a few columns DuckDB
-computes so that a rule can stay a plain column expectation: `text_length` (the text
-itself can be large), `known_parent_id` (the parent when it resolves, else null).
-Every expectation has a `description`: it is the sentence an operator reads next to a
-quarantined record or a failing rule.
+A rule is data (`Rule`): a Great Expectations expectation type, its columns, its
+parameters and its `description`, the sentence an operator reads next to a quarantined
+record or a failing rule. The same rule is run two ways, with one meaning:
+
+- by Great Expectations (`Rule.to_gx`, the suites below): on the rows of `items` and
+  `annotations` that changed since they were last validated, and by `ecoute validate`;
+- by DuckDB (`warehouse.quality.sql`): on every landed batch at load time (Great
+  Expectations there would cost far more than the load itself), on the rules that need the
+  whole table at once (`whole_table`: uniqueness, references), and on the views.
+  tests/test_warehouse/test_quality_engines.py runs every rule both ways on the same rows.
+
+The frames carry a few columns DuckDB computes so that a rule can stay a plain column
+expectation: `text_length` (the text itself can be large), `known_parent_id` (the parent
+when it resolves, else null).
 
 Bounds, and why (warehouse/README.md repeats them for operators):
 
@@ -23,9 +31,11 @@ Great Expectations is imported inside the functions: it takes seconds to import,
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nlp.lexicons.questions import RULES as QUESTION_RULES
 
@@ -57,177 +67,272 @@ REQUIRED_ITEM_COLUMNS = (
     "text_length",
 )
 
+#: Expectation types whose columns are `column_A` and `column_B`, or `column_list`.
+PAIR_TYPES = (
+    "expect_column_pair_values_to_be_equal",
+    "expect_column_pair_values_a_to_be_greater_than_b",
+)
+COMPOUND_TYPES = ("expect_compound_columns_to_be_unique",)
 
-def items_suite(now: datetime, source_ids: Sequence[str]) -> gx.ExpectationSuite:
+
+@dataclass(frozen=True)
+class Rule:
+    """One expectation, as data.
+
+    `type` is the Great Expectations expectation type; `params` its other arguments
+    (`value_set`, `min_value`, `max_value`, `regex`, `or_equal`, `ignore_row_if`);
+    `when` a row condition, `(column, value)`: the rule looks only at the rows where that
+    column equals that value. `whole_table`: the rule is about the table as a whole (one
+    row per key, a reference that resolves): it cannot be checked on some rows alone.
+    """
+
+    type: str
+    columns: tuple[str, ...]
+    description: str
+    params: tuple[tuple[str, Any], ...] = ()
+    when: tuple[str, Any] | None = None
+    whole_table: bool = False
+
+    @property
+    def name(self) -> str:
+        """As reports name it: `expect_column_values_to_be_in_set(kind)`, with its condition
+        when it has one: `expect_column_values_to_be_between(text_length | kind == 'comment')`."""
+        where = f" | {self.when[0]} == {self.when[1]!r}" if self.when else ""
+        return f"{self.type}({', '.join(self.columns)}{where})"
+
+    @property
+    def param(self) -> dict[str, Any]:
+        return dict(self.params)
+
+    def column_args(self) -> dict[str, Any]:
+        if self.type in PAIR_TYPES:
+            return {"column_A": self.columns[0], "column_B": self.columns[1]}
+        if self.type in COMPOUND_TYPES:
+            return {"column_list": list(self.columns)}
+        return {"column": self.columns[0]}
+
+    def to_gx(self) -> gx.expectations.Expectation:
+        import great_expectations as gx
+        from great_expectations.expectations.row_conditions import Column
+
+        expectation = getattr(gx.expectations, self.type.title().replace("_", ""))
+        kwargs: dict[str, Any] = {**self.column_args(), **self.param}
+        if self.when:
+            kwargs["row_condition"] = Column(self.when[0]) == self.when[1]
+        return expectation(**kwargs, description=self.description)
+
+
+def _params(**values: Any) -> tuple[tuple[str, Any], ...]:
+    return tuple(values.items())
+
+
+def item_rules(now: datetime, source_ids: Sequence[str]) -> list[Rule]:
     """Rules for normalized items: checked on every landed batch (failing rows go to
-    quarantine) and on the whole `items` table after the load.
+    quarantine) and on the `items` table after the load.
 
     `now` is naive UTC, like the warehouse's timestamps; `source_ids` are the sources an
     item may belong to (the batch's own, or every known source).
     """
-    import great_expectations as gx
-    from great_expectations.expectations.row_conditions import Column
-
-    expect = gx.expectations
     latest = now + CLOCK_SKEW
     rules = [
-        expect.ExpectColumnValuesToNotBeNull(
-            column=column,
-            description=f"{'text' if column == 'text_length' else column} is present",
+        Rule(
+            "expect_column_values_to_not_be_null",
+            (column,),
+            f"{'text' if column == 'text_length' else column} is present",
         )
         for column in REQUIRED_ITEM_COLUMNS
     ]
     rules += [
-        expect.ExpectColumnValuesToBeUnique(
-            column="item_id",
-            description="one record per item_id (two versions fetched at the same time differ)",
+        Rule(
+            "expect_column_values_to_be_unique",
+            ("item_id",),
+            "one record per item_id (two versions fetched at the same time differ)",
+            whole_table=True,
         ),
-        expect.ExpectColumnValuesToBeInSet(
-            column="source_id",
-            value_set=list(source_ids),
-            description=f"source_id is one of {', '.join(source_ids)}",
+        Rule(
+            "expect_column_values_to_be_in_set",
+            ("source_id",),
+            f"source_id is one of {', '.join(source_ids)}",
+            _params(value_set=list(source_ids)),
+            whole_table=True,  # the set is the known sources: a reference
         ),
-        expect.ExpectColumnValuesToBeInSet(
-            column="kind", value_set=list(ITEM_KINDS), description="kind is post or comment"
+        Rule(
+            "expect_column_values_to_be_in_set",
+            ("kind",),
+            "kind is post or comment",
+            _params(value_set=list(ITEM_KINDS)),
         ),
-        expect.ExpectColumnValuesToBeBetween(
-            column="published_at",
-            min_value=EARLIEST_PUBLISHED,
-            max_value=latest,
-            description=f"published_at between {EARLIEST_PUBLISHED:%Y-%m-%d} and "
+        Rule(
+            "expect_column_values_to_be_between",
+            ("published_at",),
+            f"published_at between {EARLIEST_PUBLISHED:%Y-%m-%d} and "
             f"{latest:%Y-%m-%d %H:%M} UTC (now + {CLOCK_SKEW.days} day)",
+            _params(min_value=EARLIEST_PUBLISHED, max_value=latest),
         ),
-        expect.ExpectColumnValuesToBeBetween(
-            column="text_length",
-            min_value=1,
-            max_value=MAX_COMMENT_CHARS,
-            row_condition=Column("kind") == "comment",
-            description=f"a comment has 1 to {MAX_COMMENT_CHARS} characters of text",
+        Rule(
+            "expect_column_values_to_be_between",
+            ("text_length",),
+            f"a comment has 1 to {MAX_COMMENT_CHARS} characters of text",
+            _params(min_value=1, max_value=MAX_COMMENT_CHARS),
+            when=("kind", "comment"),
         ),
-        expect.ExpectColumnValuesToBeBetween(
-            column="text_length",
-            max_value=MAX_POST_CHARS,
-            row_condition=Column("kind") == "post",
-            description=f"a post has at most {MAX_POST_CHARS} characters of text",
+        Rule(
+            "expect_column_values_to_be_between",
+            ("text_length",),
+            f"a post has at most {MAX_POST_CHARS} characters of text",
+            _params(max_value=MAX_POST_CHARS),
+            when=("kind", "post"),
         ),
-        expect.ExpectColumnPairValuesToBeEqual(
-            column_A="parent_id",
-            column_B="known_parent_id",
-            ignore_row_if="both_values_are_missing",
-            description="parent_id is null or an item that is loaded (or loads with it)",
+        Rule(
+            "expect_column_pair_values_to_be_equal",
+            ("parent_id", "known_parent_id"),
+            "parent_id is null or an item that is loaded (or loads with it)",
+            _params(ignore_row_if="both_values_are_missing"),
+            whole_table=True,
         ),
     ]
-    return gx.ExpectationSuite(name="items", expectations=rules)
+    return rules
 
 
-def annotations_suite() -> gx.ExpectationSuite:
-    """Rules for the NLP's output, checked on the whole `annotations` table after annotate."""
-    import great_expectations as gx
-    from great_expectations.expectations.row_conditions import Column
-
-    expect = gx.expectations
+def annotation_rules() -> list[Rule]:
+    """Rules for the NLP's output, checked on `annotations` after annotate."""
     rules = [
-        expect.ExpectCompoundColumnsToBeUnique(
-            column_list=["item_id", "nlp_version"],
-            description="one annotation per item and NLP version",
+        Rule(
+            "expect_compound_columns_to_be_unique",
+            ("item_id", "nlp_version"),
+            "one annotation per item and NLP version",
+            whole_table=True,
         ),
-        expect.ExpectColumnValuesToNotBeNull(
-            column="source_id", description="the annotated item is in items"
+        Rule(
+            "expect_column_values_to_not_be_null",
+            ("source_id",),
+            "the annotated item is in items",
+            whole_table=True,  # a reference: `source_id` comes from the item
         ),
-        expect.ExpectColumnValuesToMatchRegex(
-            column="lang", regex=LANGUAGE_CODE, description="lang is an ISO 639-1 code or und"
+        Rule(
+            "expect_column_values_to_match_regex",
+            ("lang",),
+            "lang is an ISO 639-1 code or und",
+            _params(regex=LANGUAGE_CODE),
         ),
-        expect.ExpectColumnValuesToBeInSet(
-            column="sentiment",
-            value_set=list(SENTIMENTS),
-            description=f"sentiment is one of {', '.join(SENTIMENTS)}",
+        Rule(
+            "expect_column_values_to_be_in_set",
+            ("sentiment",),
+            f"sentiment is one of {', '.join(SENTIMENTS)}",
+            _params(value_set=list(SENTIMENTS)),
         ),
-        expect.ExpectColumnValuesToBeBetween(
-            column="sentiment_score",
-            min_value=-1,
-            max_value=1,
-            description="sentiment_score between -1 and 1",
+        Rule(
+            "expect_column_values_to_be_between",
+            ("sentiment_score",),
+            "sentiment_score between -1 and 1",
+            _params(min_value=-1, max_value=1),
         ),
-        expect.ExpectColumnValuesToBeInSet(
-            column="question_type",
-            value_set=list(QUESTION_TYPES),
-            description=f"question_type is one of {', '.join(QUESTION_TYPES)}",
+        Rule(
+            "expect_column_values_to_be_in_set",
+            ("question_type",),
+            f"question_type is one of {', '.join(QUESTION_TYPES)}",
+            _params(value_set=list(QUESTION_TYPES)),
         ),
-        expect.ExpectColumnValuesToBeInSet(
-            column="question_rule",
-            value_set=list(QUESTION_RULES),
-            description="question_rule is a rule of nlp/components/questions.py",
+        Rule(
+            "expect_column_values_to_be_in_set",
+            ("question_rule",),
+            "question_rule is a rule of nlp/components/questions.py",
+            _params(value_set=list(QUESTION_RULES)),
         ),
     ]
     rules += [
-        expect.ExpectColumnValuesToNotBeNull(
-            column=column,
-            row_condition=Column("is_question") == True,  # noqa: E712 (a GX condition, not a test)
-            description=f"a question has its {column}",
+        Rule(
+            "expect_column_values_to_not_be_null",
+            (column,),
+            f"a question has its {column}",
+            when=("is_question", True),
         )
         for column in ("question_type", "question_rule", "question_sentence")
     ]
-    return gx.ExpectationSuite(name="annotations", expectations=rules)
+    return rules
 
 
-def _rates(*columns: str) -> list[gx.expectations.Expectation]:
-    import great_expectations as gx
-
+def _rates(*columns: str) -> list[Rule]:
     return [
-        gx.expectations.ExpectColumnValuesToBeBetween(
-            column=column, min_value=0, max_value=100, description=f"{column} within [0, 100]"
+        Rule(
+            "expect_column_values_to_be_between",
+            (column,),
+            f"{column} within [0, 100]",
+            _params(min_value=0, max_value=100),
         )
         for column in columns
     ]
 
 
-def _not_more_than(part: str, whole: str) -> gx.expectations.Expectation:
-    import great_expectations as gx
-
-    return gx.expectations.ExpectColumnPairValuesAToBeGreaterThanB(
-        column_A=whole,
-        column_B=part,
-        or_equal=True,
-        ignore_row_if="either_value_is_missing",
-        description=f"{part} <= {whole}",
+def _not_more_than(part: str, whole: str) -> Rule:
+    return Rule(
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        (whole, part),
+        f"{part} <= {whole}",
+        _params(or_equal=True, ignore_row_if="either_value_is_missing"),
     )
 
 
-def _not_negative(column: str) -> gx.expectations.Expectation:
-    import great_expectations as gx
-
-    return gx.expectations.ExpectColumnValuesToBeBetween(
-        column=column, min_value=0, description=f"{column} is not negative"
+def _not_negative(column: str) -> Rule:
+    return Rule(
+        "expect_column_values_to_be_between",
+        (column,),
+        f"{column} is not negative",
+        _params(min_value=0),
     )
 
 
-def views_suites() -> dict[str, gx.ExpectationSuite]:
-    """Rules for the analyst views, one suite per view, checked after annotate and replies:
+def view_rules() -> dict[str, list[Rule]]:
+    """Rules for the analyst views, one list per view, checked after annotate and replies:
     what a wrong join or a broken migration would show first."""
-    import great_expectations as gx
-
     rates = [
         *_rates("unanswered_pct"),
         _not_more_than("answered", "questions"),
         _not_more_than("unanswered", "questions"),
         _not_negative("median_response_hours"),
     ]
-    rules = {
+    return {
         "question_status": [
-            gx.expectations.ExpectColumnValuesToBeUnique(
-                column="item_id", description="one row per question"
+            Rule(
+                "expect_column_values_to_be_unique",
+                ("item_id",),
+                "one row per question",
+                whole_table=True,
             ),
             _not_negative("response_hours"),
         ],
         "response_rates": rates,
-        "response_rates_by_source": [rule.copy() for rule in rates],
+        "response_rates_by_source": list(rates),
         "first_response_times": [
             *_rates("within_24h_pct", "within_sla_pct"),
             _not_more_than("p50_hours", "p90_hours"),
             _not_negative("p50_hours"),
         ],
     }
-    return {
-        view: gx.ExpectationSuite(name=view, expectations=expectations)
-        for view, expectations in rules.items()
-    }
+
+
+def rules_version(rules: Sequence[Rule]) -> str:
+    """What the row-level `rules` ask, as a short digest: a row validated under one version
+    is validated again once a rule changes. Build `rules` with a fixed `now` (the bound on
+    `published_at` moves with the clock and only widens: a row once within it stays so)."""
+    asked = [(r.name, r.params, r.description) for r in rules if not r.whole_table]
+    return hashlib.sha256(repr(asked).encode("utf-8")).hexdigest()[:16]
+
+
+def to_suite(name: str, rules: Sequence[Rule]) -> gx.ExpectationSuite:
+    """The rules as a Great Expectations suite."""
+    import great_expectations as gx
+
+    return gx.ExpectationSuite(name=name, expectations=[rule.to_gx() for rule in rules])
+
+
+def items_suite(now: datetime, source_ids: Sequence[str]) -> gx.ExpectationSuite:
+    return to_suite("items", item_rules(now, source_ids))
+
+
+def annotations_suite() -> gx.ExpectationSuite:
+    return to_suite("annotations", annotation_rules())
+
+
+def views_suites() -> dict[str, gx.ExpectationSuite]:
+    return {view: to_suite(view, rules) for view, rules in view_rules().items()}
