@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 from nlp.version import NLP_VERSION
 
 if TYPE_CHECKING:
-    from nlp.pipeline import Annotation, annotate_texts, build_pipeline
+    from nlp.pipeline import Annotation, Annotator, annotate_texts, build_pipeline
 
-__all__ = ["NLP_VERSION", "Annotation", "annotate_texts", "build_pipeline"]
+__all__ = ["NLP_VERSION", "Annotation", "Annotator", "annotate_texts", "build_pipeline"]
 
-_PIPELINE_NAMES = frozenset({"Annotation", "annotate_texts", "build_pipeline"})
+_PIPELINE_NAMES = frozenset({"Annotation", "Annotator", "annotate_texts", "build_pipeline"})
 
 
 def __getattr__(name: str) -> object:

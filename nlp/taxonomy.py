@@ -148,4 +148,3 @@ def _topic(path: Path, topic_id: str, raw: Any) -> Topic:
         if not all(_PHRASE_WORD.match(word) for word in phrase.split()):
             raise fail(f"phrase '{phrase}': words, 'a|b', '(a|b)' and '#' only")
     return Topic(topic_id, label.strip(), description.strip(), **lists)
-

@@ -6,6 +6,7 @@ text changed since (its `content_hash` differs). Results enter in bulk through A
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import duckdb
@@ -39,8 +40,28 @@ _UPDATES = ", ".join(f"{c} = excluded.{c}" for c in [*ANNOTATION_SCHEMA.names[2:
 
 
 def count_pending(conn: duckdb.DuckDBPyConnection, nlp_version: str) -> int:
-    row = conn.execute("SELECT count(*) " + _PENDING, [nlp_version]).fetchone()
-    return int(row[0]) if row else 0
+    """How many items need annotating: one anti-join, no text read."""
+    ((count,),) = conn.execute("SELECT count(*) " + _PENDING, [nlp_version]).fetchall()
+    return int(count)
+
+
+def stream_pending(
+    conn: duckdb.DuckDBPyConnection, nlp_version: str, chunk_size: int = 1024
+) -> Iterator[list[tuple[str, str, str]]]:
+    """Every item still to annotate, as chunks of (item_id, content_hash, text).
+
+    One query, read as it goes on a cursor of its own, so that ``conn`` stays free to store
+    annotations between chunks: its snapshot is taken when it starts, and what is stored
+    meanwhile does not change what it returns. Memory holds one chunk, not the pending set
+    (``next_pending`` in a loop would run the anti-join again for every batch).
+    """
+    cursor = conn.cursor()
+    try:
+        cursor.execute("SELECT i.item_id, i.content_hash, i.text " + _PENDING, [nlp_version])
+        while chunk := cursor.fetchmany(chunk_size):
+            yield chunk
+    finally:
+        cursor.close()
 
 
 def next_pending(

@@ -21,6 +21,7 @@ language must also beat French by a margin. A comment without a single letter (e
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
 from lingua import IsoCode639_1, LanguageDetectorBuilder
@@ -59,6 +60,9 @@ _MARGIN_WORDS = 1.0
 #: ... or this share of the words, whichever is larger.
 _MARGIN_SHARE = 0.1
 
+#: From ``min_words`` words on, function words that beat lingua's language by this many
+#: votes overrule it.
+_OVERRULE = 1.0
 #: A text of one or two words, without function words, leaves French only when lingua gives
 #: its language at least this confidence and French at most the next one.
 _SHORT_SURE = 0.5
@@ -67,11 +71,17 @@ _SHORT_FRENCH_AT_MOST = 0.05
 Doc.set_extension("lang", default="und", force=True)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _stop_word_languages(word: str) -> tuple[str, ...]:
+    """The languages whose stop-word list holds the folded ``word``."""
+    return tuple(lang for lang, stop_words in _STOP_WORDS.items() if word in stop_words)
+
+
 def function_word_votes(words: Iterable[str]) -> dict[str, float]:
     """Votes per language of the folded ``words`` (a word in k stop-word lists gives 1/k)."""
     scores = dict.fromkeys(_STOP_WORDS, 0.0)
     for word in words:
-        langs = [lang for lang, stop_words in _STOP_WORDS.items() if word in stop_words]
+        langs = _stop_word_languages(word)
         for lang in langs:
             scores[lang] += 1 / len(langs)
     return scores
@@ -87,6 +97,17 @@ def vote_by_function_words(words: Sequence[str]) -> str:
     if best == "fr" or scores[best] - scores["fr"] >= max(_MARGIN_WORDS, _MARGIN_SHARE * n_words):
         return best
     return "fr" if scores["fr"] > 0 else "und"
+
+
+def _french_by_a_word(votes: dict[str, float]) -> bool:
+    """French function words beat every other language's by a whole word.
+
+    From ``min_words`` words on, that makes the comment French whatever lingua says (its
+    language is outvoted by a word, or it is French): lingua, most of the cost of this
+    component, is skipped for most French comments.
+    """
+    others = max(score for lang, score in votes.items() if lang != "fr")
+    return votes["fr"] - others >= _OVERRULE
 
 
 def _names_only(text: str) -> bool:
@@ -119,14 +140,14 @@ class LanguageDetector:
 
     def __call__(self, doc: Doc) -> Doc:
         words = [
-            token
+            token.text
             for token in doc
             if any(char.isalpha() for char in token.text)
             and not (token.like_url or token.like_email or token.text[0] in "@#")
         ]
-        folded = [part for token in words for part in fold_token(token.text).split("-") if part]
-        n_words = sum(1 for token in words if not token.text.startswith("-"))  # "a -t -il": 1
-        doc._.lang = self.detect(" ".join(token.text for token in words), folded, n_words)
+        folded = [part for word in words for part in fold_token(word).split("-") if part]
+        n_words = sum(1 for word in words if not word.startswith("-"))  # "a -t -il": 1
+        doc._.lang = self.detect(" ".join(words), folded, n_words)
         return doc
 
     def detect(self, text: str, folded_words: Sequence[str], n_words: int | None = None) -> str:
@@ -135,6 +156,8 @@ class LanguageDetector:
             return "und"
         n_words = n_words or len(text.split())
         votes = function_word_votes(folded_words)
+        if n_words >= self.min_words and _french_by_a_word(votes):
+            return "fr"  # what the function-word rule below gives whatever lingua says
         by_words = vote_by_function_words(folded_words)
         confidence = {
             value.language.iso_code_639_1.name.lower(): value.value
@@ -143,7 +166,7 @@ class LanguageDetector:
         best = max(confidence, key=confidence.__getitem__)
         beats_french = best != "fr" and confidence[best] - confidence["fr"] >= self.margin
         if n_words >= self.min_words:
-            if by_words in self.languages and votes[by_words] - votes.get(best, 0) >= 1:
+            if by_words in self.languages and votes[by_words] - votes.get(best, 0) >= _OVERRULE:
                 return by_words  # "Ya du parking ?": lingua says English, "du" says French
             return best if beats_french else "fr"
         if best == "fr" and not (by_words == "und" and _names_only(text)):

@@ -146,18 +146,21 @@ class QuestionDetector:
         doc._.question_sentence = doc._.question_rule = doc._.question_type = None
         if doc._.lang not in FRENCH_LIKE:
             return doc
-        hit = self.find(doc)
+        matches = self._phrases(doc)
+        hit = self.find(doc, matches)
         if hit is not None:
             rule, sentence = hit
             doc._.is_question = True
             doc._.question_rule = rule
             doc._.question_sentence = sentence.text
-            doc._.question_type = self._type(doc, rule, sentence)
+            doc._.question_type = self._type(doc, rule, sentence, matches)
         return doc
 
-    def _type(self, doc: Doc, rule: str, sentence: Span) -> str:
+    def _type(
+        self, doc: Doc, rule: str, sentence: Span, matches: list[tuple[str, int, int]]
+    ) -> str:
         """complaint (negative, or a complaint cue and not positive), request, information."""
-        found = [(label, s) for label, s, _ in self._phrases(doc) if label.endswith("_cue")]
+        found = [(label, s) for label, s, _ in matches if label.endswith("_cue")]
         cues = {label for label, _ in found}
         in_sentence = {label for label, s in found if sentence.start <= s < sentence.end}
         if span_score(sentence) <= -NEUTRAL_BAND or doc._.sentiment == "negative":
@@ -168,11 +171,13 @@ class QuestionDetector:
             return "request"
         return "information"
 
-    def find(self, doc: Doc) -> tuple[str, Span] | None:
-        """(rule, sentence) of the first sentence that asks something, or None."""
+    def find(self, doc: Doc, matches: list[tuple[str, int, int]]) -> tuple[str, Span] | None:
+        """(rule, sentence) of the first sentence that asks something, or None.
+
+        ``matches``: the lexicon's phrases in ``doc`` (also what ``_type`` reads).
+        """
         sentences = segments(doc)
         folds = [fold_token(token.text) for token in doc]
-        matches = self._phrases(doc)
         blockers = [(label, s, e) for label, s, e in matches if label in _BLOCKERS]
 
         def blocked(start: int, end: int) -> bool:
@@ -181,7 +186,7 @@ class QuestionDetector:
         # The sentence of each token, to report a phrase that runs over a sentence cut
         # as one piece of evidence.
         sentence_of = {i: sent for sent in sentences for i in range(sent.start, sent.end)}
-        to_a_friend = doc.text.lstrip().startswith("@")
+        to_a_friend = _opens_with_mention(doc)
         for span in sentences:
             if to_a_friend and _between_friends(span, folds):
                 continue  # "@Julie on y va samedi ?": nothing for the company to answer
@@ -203,6 +208,15 @@ class QuestionDetector:
                 if trigger is not None and not blocked(*trigger):
                     return rule, span
         return None
+
+
+def _opens_with_mention(doc: Doc) -> bool:
+    """``doc.text.lstrip().startswith("@")``, without joining every token (``Doc.text``)."""
+    for token in doc:
+        text = token.text_with_ws.lstrip()
+        if text:
+            return text.startswith("@")
+    return False
 
 
 def _between_friends(span: Span, folds: list[str]) -> bool:

@@ -18,6 +18,7 @@ contribution is kept on ``doc._.polarities`` so a sentence can be scored on its 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -139,6 +140,15 @@ def _lookup(table: dict[str, float], word: str, lemma: str) -> float | None:
     return next((table[c] for c in candidates if c in table), None)
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _weight(word: str, lemma: str) -> tuple[float | None, bool]:
+    """(weight, counts only negated) of a folded word and its folded lemma, or (None, False)."""
+    weight = _lookup(_WORDS, word, lemma)
+    if weight is not None:
+        return weight, False
+    return _lookup(_NEGATED_ONLY, word, lemma), True
+
+
 class SentimentScorer:
     """Sets ``doc._.sentiment``, ``doc._.sentiment_score`` and ``doc._.polarities``.
 
@@ -167,28 +177,33 @@ class SentimentScorer:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
         """Lexicon per doc, then the model on a whole batch (one vectorisation, one predict)."""
         for batch in minibatch(docs, size=batch_size):
-            scored = [self.score_lexicon(doc) for doc in batch]
-            french = [doc for doc in scored if doc._.lang in FRENCH_LIKE and doc.text.strip()]
+            texts = [doc.text for doc in batch]  # Doc.text joins the tokens at each call
+            scored = [self.score_lexicon(doc, text) for doc, text in zip(batch, texts, strict=True)]
+            french = [
+                (doc, text)
+                for doc, text in zip(scored, texts, strict=True)
+                if doc._.lang in FRENCH_LIKE and text.strip()
+            ]
             if self._model is not None and french:
-                features = np.array([lexicon_features(doc) for doc in french])
-                for doc, proba in zip(
+                features = np.array([lexicon_features(doc, text) for doc, text in french])
+                for (doc, _), proba in zip(
                     french,
-                    self._model.probabilities([d.text for d in french], features),
+                    self._model.probabilities([text for _, text in french], features),
                     strict=True,
                 ):
                     doc._.sentiment = max(proba, key=proba.__getitem__)
                     doc._.sentiment_score = round(proba["positive"] - proba["negative"], 4)
             yield from scored
 
-    def score_lexicon(self, doc: Doc) -> Doc:
-        """The lexicon and rules alone (what ``model=False`` gives)."""
+    def score_lexicon(self, doc: Doc, text: str | None = None) -> Doc:
+        """The lexicon and rules alone (what ``model=False`` gives); ``text``: ``doc.text``."""
         polarities = [0.0] * len(doc)
         if doc._.lang in FRENCH_LIKE and len(doc):
             folds = [fold_token(token.text) for token in doc]
             phrases = filter_spans(
                 [Span(doc, start, end, label=label) for label, start, end in self._phrases(doc)]
             )
-            thanks_count = "?" not in doc.text
+            thanks_count = "?" not in (doc.text if text is None else text)
             pieces = segments(doc)
             for segment in pieces:
                 self._score_segment(segment, folds, phrases, thanks_count, polarities)
@@ -229,12 +244,9 @@ class SentimentScorer:
                 continue
             if folds[i] == "merci" and not thanks_count:
                 continue
-            lemma = fold(token.lemma_)
-            weight = _lookup(_WORDS, folds[i], lemma)
+            weight, negated_only = _weight(folds[i], fold(token.lemma_))
             if weight is not None:
-                units.append((i, i + 1, weight, False))
-            elif (weight := _lookup(_NEGATED_ONLY, folds[i], lemma)) is not None:
-                units.append((i, i + 1, weight, True))
+                units.append((i, i + 1, weight, negated_only))
 
         polar_starts = {unit[0] for unit in units}
         contrast = max((i for i in range(start, end) if folds[i] in _CONTRAST), default=None)

@@ -13,6 +13,7 @@ parser cuts inside phrases).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -32,12 +33,25 @@ _SENTENCE_END = frozenset({".", "...", "…", ";", ":"})
 _MIN_WORDS = 3
 _ALNUM = re.compile(r"\w")
 _ELISION_SPACE = re.compile(r"'\s+")
+#: Distinct words whose folded form is kept (at most some 15 MB, whatever the input).
+_FOLD_CACHE = 1 << 16
+#: What phrase matchers see in place of a word none of their patterns has (no pattern word
+#: is a NUL character): such a word matches nothing, and the matcher's vocabulary does not
+#: grow with every new word of the comments.
+UNKNOWN_WORD = "\x00"
 
 
-def fold(text: str) -> str:
+def fold_text(text: str) -> str:
     """Lowercase, strip accents, straighten apostrophes: "Déçu" -> "decu", "j\u2019ai" -> "j'ai"."""
     decomposed = unicodedata.normalize("NFKD", text.lower().translate(_CHAR_MAP))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@functools.lru_cache(maxsize=_FOLD_CACHE)
+def fold(text: str) -> str:
+    """``fold_text`` of a word or a short phrase, cached: every component folds every token
+    (and lemma), and words repeat; whole comments go through ``fold_text``."""
+    return fold_text(text)
 
 
 def fold_token(text: str) -> str:
@@ -58,9 +72,9 @@ def has_alnum(token: Token) -> bool:
     return _ALNUM.search(token.text) is not None
 
 
-def is_break(token: Token) -> bool:
+def _is_break(text: str) -> bool:
     """A token made only of '?' and '!' characters."""
-    return bool(token.text) and set(token.text) <= _BREAK_CHARS
+    return bool(text) and set(text) <= _BREAK_CHARS
 
 
 def _ends_sentence(token: Token) -> bool:
@@ -79,12 +93,18 @@ def segments(doc: Doc) -> list[Span]:
     "qqn | sait" or "faites | -vous".
     """
     n = len(doc)
+    texts: list[str] = []
+    spaces: list[bool] = []
+    for token in doc:  # each access makes a Token: read what is needed in one pass
+        texts.append(token.text)
+        spaces.append(token.is_space)
+    breaks = [_is_break(text) for text in texts]
     hard = {0, n}
-    for token in doc:
-        if is_break(token) and (token.i + 1 == n or not is_break(doc[token.i + 1])):
-            hard.add(token.i + 1)
-        elif token.is_space and "\n" in token.text:
-            hard.update((token.i, token.i + 1))
+    for i, text in enumerate(texts):
+        if breaks[i] and (i + 1 == n or not breaks[i + 1]):
+            hard.add(i + 1)
+        elif spaces[i] and "\n" in text:
+            hard.update((i, i + 1))
     soft: set[int] = set()
     if doc.has_annotation("SENT_START"):
         for sent in doc.sents:
@@ -93,10 +113,10 @@ def segments(doc: Doc) -> list[Span]:
             elif sent.start > 0:
                 soft.add(sent.start)
     # The parser sometimes cuts inside "!!!": keep a run of '?'/'!' with its sentence.
-    hard -= {c for c in hard if 0 < c < n and is_break(doc[c - 1]) and is_break(doc[c])}
+    hard -= {c for c in hard if 0 < c < n and breaks[c - 1] and breaks[c]}
     words = [0]
-    for token in doc:
-        words.append(words[-1] + has_alnum(token))
+    for text in texts:
+        words.append(words[-1] + (_ALNUM.search(text) is not None))
     cuts = sorted(hard | soft)
     kept = set(hard)
     last = 0
@@ -108,9 +128,9 @@ def segments(doc: Doc) -> list[Span]:
         last = c
     spans = []
     for start, end in itertools.pairwise(sorted(kept)):
-        while start < end and doc[start].is_space:
+        while start < end and spaces[start]:
             start += 1
-        while end > start and doc[end - 1].is_space:
+        while end > start and spaces[end - 1]:
             end -= 1
         if start < end:
             spans.append(doc[start:end])
@@ -155,12 +175,18 @@ class FoldedPhraseMatcher:
     ) -> None:
         self._vocab = Vocab()
         self._matcher = PhraseMatcher(self._vocab, attr="ORTH")
+        known: set[str] = set()
         for label, label_patterns in patterns.items():
             phrases = {
                 phrase for pattern in label_patterns for phrase in expand(pattern, slots or {})
             }
-            docs = [self._words(self._tokenize(nlp, phrase))[0] for phrase in sorted(phrases)]
+            docs = []
+            for phrase in sorted(phrases):
+                words = self._words(self._tokenize(nlp, phrase))[0]
+                known.update(words)
+                docs.append(Doc(self._vocab, words=words))
             self._matcher.add(label, docs)
+        self._known = frozenset(known)
 
     @staticmethod
     def _tokenize(nlp: Language, phrase: str) -> Doc:
@@ -169,24 +195,34 @@ class FoldedPhraseMatcher:
             return nlp.make_doc(fold(phrase) + "x")[:-1].as_doc()
         return nlp.make_doc(fold(phrase))
 
-    def _words(self, doc: Doc) -> tuple[Doc, list[int]]:
+    @staticmethod
+    def _words(doc: Doc) -> tuple[list[str], list[int]]:
         """The folded words of ``doc`` and, for each word, the index of its token."""
         words: list[str] = []
         origin: list[int] = []
         for token in doc:
-            if token.text.isdigit():
-                parts = ["#"]
-            else:
-                parts = [part for part in fold_token(token.text).split("-") if part]
+            parts = _match_words(token.text)
             words.extend(parts)
             origin.extend([token.i] * len(parts))
-        return Doc(self._vocab, words=words), origin
+        return words, origin
 
     def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
         """(label, start, end) token offsets into ``doc``, in document order."""
         words, origin = self._words(doc)
+        if self._known.isdisjoint(words):
+            return []
+        known = [word if word in self._known else UNKNOWN_WORD for word in words]
         strings = self._vocab.strings
         return [
             (strings[key], origin[start], origin[end - 1] + 1)
-            for key, start, end in self._matcher(words)
+            for key, start, end in self._matcher(Doc(self._vocab, words=known))
         ]
+
+
+@functools.lru_cache(maxsize=_FOLD_CACHE)
+def _match_words(text: str) -> tuple[str, ...]:
+    """The words a token gives the phrase matcher: "#" for a number, else its folded parts
+    between hyphens."""
+    if text.isdigit():
+        return ("#",)
+    return tuple(part for part in fold_token(text).split("-") if part)

@@ -18,6 +18,7 @@ distinct sequence. ``exclude`` phrases cancel the hits of their topic that lie i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from spacy.language import Language
@@ -27,7 +28,7 @@ from spacy.vocab import Vocab
 
 from nlp.components.inflection import base_forms
 from nlp.components.language import FRENCH_LIKE
-from nlp.components.text import expand, fold, fold_token
+from nlp.components.text import UNKNOWN_WORD, expand, fold, fold_token
 from nlp.taxonomy import Taxonomy, load_taxonomy, resolve_taxonomy_path
 
 Doc.set_extension("topics", default=None, force=True)
@@ -67,6 +68,8 @@ class TopicTagger:
         self._known = frozenset(word for words in patterns.values() for p in words for word in p)
         for label, words in patterns.items():
             self._matcher.add(label, [Doc(self._vocab, words=p) for p in words])
+        # Words repeat: a word's three keys are worked out once (bounded, like fold's cache).
+        self._word_keys = functools.lru_cache(maxsize=1 << 16)(self._compute_word_keys)
 
     def __call__(self, doc: Doc) -> Doc:
         evidence: dict[str, list[str]] = {}
@@ -103,20 +106,30 @@ class TopicTagger:
         """The token of each word, and the distinct key sequences (form, lemma, base first)."""
         origin: list[int] = []
         layers: tuple[list[str], list[str], list[str]] = ([], [], [])
+        previous: Token | None = None
         for token in doc:
             forms = _split(token.text)
             lemmas = fold(token.lemma_).split("-")
             if len(lemmas) != len(forms):
                 lemmas = forms
-            verbs = not (token.i and _is_determiner(doc[token.i - 1]))
+            verbs = previous is None or not _is_determiner(previous)
+            previous = token
             for form, lemma in zip(forms, lemmas, strict=True):
                 origin.append(token.i)
-                bases = base_forms(form, verbs=verbs) + base_forms(lemma, verbs=verbs)
-                orders = ((form, lemma, *bases), (lemma, form, *bases), (*bases, lemma, form))
-                for keys, candidates in zip(layers, orders, strict=True):
-                    keys.append(next((c for c in candidates if c in self._known), form))
+                for keys, key in zip(layers, self._word_keys(form, lemma, verbs), strict=True):
+                    keys.append(key)
         distinct = dict.fromkeys(tuple(keys) for keys in layers)
         return origin, [list(keys) for keys in distinct]
+
+    def _compute_word_keys(self, form: str, lemma: str, verbs: bool) -> tuple[str, str, str]:
+        """A word's key in each layer: the first candidate the taxonomy knows, in that layer's
+        order, else ``UNKNOWN_WORD``."""
+        bases = base_forms(form, verbs=verbs) + base_forms(lemma, verbs=verbs)
+        orders = ((form, lemma, *bases), (lemma, form, *bases), (*bases, lemma, form))
+        first, second, third = (
+            next((c for c in candidates if c in self._known), UNKNOWN_WORD) for candidates in orders
+        )
+        return first, second, third
 
 
 def _split(text: str) -> list[str]:
@@ -162,4 +175,3 @@ def make_topic_tagger(nlp: Language, name: str, taxonomy: str | None) -> TopicTa
     ``taxonomy`` is a YAML file; None means ``$ECOUTE_TOPICS``, else ``nlp/topics.yml``.
     """
     return TopicTagger(nlp, load_taxonomy(resolve_taxonomy_path(taxonomy)))
-

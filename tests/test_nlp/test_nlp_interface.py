@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 from spacy.language import Language
 
-from nlp import NLP_VERSION, Annotation, annotate_texts, build_pipeline
+from nlp import NLP_VERSION, Annotation, Annotator, annotate_texts, build_pipeline
 from nlp.eval.datasets import QUESTIONS
 from nlp.version import RULES_VERSION
 
@@ -114,6 +116,62 @@ def test_annotate_texts_is_lazy() -> None:
         raise AssertionError("read past the first text")
 
     assert next(annotate_texts(texts(), batch_size=1)).is_question
+
+
+def test_worker_processes_give_the_same_annotations_in_order() -> None:
+    texts = [row["text"] for row in QUESTIONS.read("dev")[:60]] + SAMPLES
+    alone = list(annotate_texts(texts, batch_size=7))
+    assert list(annotate_texts(iter(texts), batch_size=7, n_process=2)) == alone
+
+
+def test_workers_start_once_and_read_only_a_few_chunks_ahead() -> None:
+    read = 0
+
+    def texts() -> Iterator[str]:
+        nonlocal read
+        for n in range(100):
+            read += 1
+            yield f"Vous ouvrez le {n} ?"
+
+    with Annotator(n_process=2, batch_size=5) as annotator:
+        workers = {process.pid for process in multiprocessing.active_children()}
+        assert len(workers) == 2
+        stream = annotator.annotate(texts())
+        assert next(stream).question_sentence == "Vous ouvrez le 0 ?"
+        assert read <= 5 * (2 * 2 + 1)  # per worker a chunk in hand and one waiting, + 1
+        assert len(list(stream)) == 99
+        assert len(list(annotator.annotate(["Vous livrez ?"]))) == 1
+        assert {process.pid for process in multiprocessing.active_children()} == workers
+    assert not multiprocessing.active_children()
+
+
+def test_workers_end_when_their_parent_is_killed() -> None:
+    code = """
+import multiprocessing, os, signal
+from nlp import Annotator
+annotator = Annotator(n_process=2)
+print(*(p.pid for p in multiprocessing.active_children()), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[2]
+    )
+    assert run.returncode == -9, run.stderr
+    workers = [int(pid) for pid in run.stdout.split()]
+    assert len(workers) == 2
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_running(pid) for pid in workers)
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie waiting to be reaped."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t \n"])
