@@ -36,6 +36,12 @@ browser:
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 	@command -v chromium
 
+# Benchmarks (bench/README.md), not part of `make test`: `make bench SIZE=100k`, `SIZE=1M`.
+SIZE ?= 10k
+.PHONY: bench
+bench: $(VENV)/.installed-run
+	$(PY) -m bench.run --size $(SIZE)
+
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

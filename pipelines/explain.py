@@ -225,4 +225,3 @@ def explain_unanswered(conn: duckdb.DuckDBPyConnection, source_id: str) -> str:
     for item_id in ids:
         parts += ["", f"— {item_id}", explain_item(conn, item_id)]
     return "\n".join(parts)
-
