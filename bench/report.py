@@ -296,6 +296,8 @@ def section(results: dict[str, Any]) -> str:
 
 
 _SECTION = re.compile(r"<!-- bench:(\S+) -->.*?<!-- /bench:\1 -->\n", re.DOTALL)
+#: What people wrote about the results (a summary, what was found): kept as it is, first.
+_NOTES = re.compile(r"<!-- notes -->.*?<!-- /notes -->\n", re.DOTALL)
 
 
 def _items_of(label: str) -> int:
@@ -305,9 +307,12 @@ def _items_of(label: str) -> int:
 
 def update_results(path: Path, results: dict[str, Any]) -> None:
     """Write this run's section into `path`, keeping the other sizes' sections, smallest
-    size first."""
+    size first, after the notes block (`<!-- notes -->`) if there is one."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     sections = {m.group(1): m.group(0) for m in _SECTION.finditer(text)}
     sections[results["context"]["size"]] = section(results)
+    notes = _NOTES.search(text)
     body = "\n".join(sections[label] for label in sorted(sections, key=_items_of))
-    path.write_text(HEADER + "\n" + body, encoding="utf-8")
+    path.write_text(
+        HEADER + "\n" + (notes.group(0) + "\n" if notes else "") + body, encoding="utf-8"
+    )
