@@ -184,6 +184,7 @@ class Bench:
     def cli(self, name: str, home: Path, *args: str) -> dict[str, Any]:
         """An `ecoute` command as a user runs it."""
         logs = self.root / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         ecoute = str(Path(sys.executable).with_name("ecoute"))
         self.say(f"{name} ...")
