@@ -23,7 +23,14 @@ import duckdb
 import yaml
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+)
 from rich.table import Table
 
 from extractors.base import (
@@ -37,7 +44,13 @@ from extractors.errors import ConfigError, EcouteError
 from extractors.http import is_local
 from extractors.records import iso_utc
 from pipelines import steps
-from pipelines.config import Settings, load_sources, select_sources
+from pipelines.config import (
+    MAX_DEFAULT_EXTRACT_WORKERS,
+    Settings,
+    extract_workers,
+    load_sources,
+    select_sources,
+)
 from pipelines.landing import landed_batches
 from pipelines.report import write_report
 from pipelines.runlock import run_lock
@@ -98,17 +111,31 @@ def cmd_run(args: argparse.Namespace) -> int:
         err.print(f"run {run_id}: {len(sources)} source(s) from {settings.config_path}")
         if until:
             err.print(f"backfill: items published before {iso_utc(until)}, cursors kept")
+        workers = args.extract_workers or extract_workers()
         with _progress() as progress:
-            for source in sources:
-                task = progress.add_task(f"extract {source.id}", total=None)
-                steps.extract_source(
-                    settings,
-                    source,
-                    run_id,
-                    until=until,
-                    on_item=lambda n, task=task: progress.update(task, completed=n),
-                )
-                progress.remove_task(task)
+            # one bar for the sources, and in one process, one for the items of each
+            overall = progress.add_task("extract", total=len(sources))
+            tasks: dict[str, TaskID] = {}
+
+            def counted(source_id: str, items: int) -> None:
+                if source_id not in tasks:
+                    tasks[source_id] = progress.add_task(f"extract {source_id}", total=None)
+                progress.update(tasks[source_id], completed=items)
+
+            def done(manifest: dict[str, Any]) -> None:
+                if manifest["source_id"] in tasks:
+                    progress.remove_task(tasks.pop(manifest["source_id"]))
+                progress.advance(overall)
+
+            steps.extract_sources(
+                settings,
+                sources,
+                run_id,
+                until=until,
+                workers=workers,
+                on_item=counted,
+                on_done=done,
+            )
         status = _load_annotate_finish(settings, run_id, started_at)
         purged = steps.purge_landing(settings)
         if purged.folders:
@@ -667,6 +694,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="ID",
         help="only this source (repeatable; default: every enabled source)",
+    )
+    run.add_argument(
+        "--extract-workers",
+        type=_positive_int,
+        metavar="N",
+        help="sites extracted side by side, one process each (default: "
+        "$ECOUTE_EXTRACT_WORKERS, else one per core, at most "
+        f"{MAX_DEFAULT_EXTRACT_WORKERS})",
     )
     run.add_argument(
         "--until",

@@ -104,6 +104,18 @@ def _airflow_variable(key: str) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+#: Worker processes of `steps.extract_sources` when `ECOUTE_EXTRACT_WORKERS` does not say:
+#: one per core, at most this many.
+MAX_DEFAULT_EXTRACT_WORKERS = 4
+
+
+def extract_workers() -> int:
+    """How many sites `ecoute run` extracts side by side: `ECOUTE_EXTRACT_WORKERS`, else
+    one per core available to this process, at most `MAX_DEFAULT_EXTRACT_WORKERS`."""
+    default = min(len(os.sched_getaffinity(0)), MAX_DEFAULT_EXTRACT_WORKERS)
+    return _positive_int_setting("ECOUTE_EXTRACT_WORKERS") or default
+
+
 def _positive_int_setting(name: str) -> int | None:
     """An integer >= 1 from the environment or a Variable, None when unset; a bad value is
     a ConfigError."""
