@@ -73,6 +73,8 @@ class Usage:
     wall_seconds: float
     max_rss_mb: float  # the largest single process of the tree (ru_maxrss)
     tree_pss_mb: float  # the peak of the tree's summed PSS, sampled
+    peak_at_seconds: float = 0.0  # when the tree's peak was sampled, from the start
+    peak_processes: int = 0  # how many processes the tree had then
 
 
 def _tree(pid: int) -> list[int]:
@@ -99,16 +101,20 @@ def _pss_kb(pid: int) -> int:
 
 def run_process(name: str, cmd: list[str], env: dict[str, str], log: Path) -> Usage:
     """Run `cmd` to its end, its output to `log`; raises StageFailed on a non-zero exit."""
-    peak = 0
+    peak, peak_at, peak_processes = 0, 0.0, 0
     done = threading.Event()
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak, peak_at, peak_processes
             while not done.wait(0.25):
-                peak = max(peak, sum(_pss_kb(pid) for pid in _tree(proc.pid)))
+                tree = _tree(proc.pid)
+                total = sum(_pss_kb(pid) for pid in tree)
+                if total > peak:
+                    peak, peak_at = total, time.perf_counter() - started
+                    peak_processes = len(tree)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -118,7 +124,13 @@ def run_process(name: str, cmd: list[str], env: dict[str, str], log: Path) -> Us
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     if proc.returncode != 0:
         raise StageFailed(name, proc.returncode, log)
-    return Usage(time.perf_counter() - started, usage.ru_maxrss / 1024, peak / 1024)
+    return Usage(
+        time.perf_counter() - started,
+        usage.ru_maxrss / 1024,
+        peak / 1024,
+        peak_at,
+        peak_processes,
+    )
 
 
 # --- the benchmark ---------------------------------------------------------------------

@@ -10,8 +10,9 @@ import argparse
 import json
 import re
 import sys
+import time
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import islice
@@ -101,6 +102,15 @@ RATE_COLUMNS = (
 # --- ecoute run -------------------------------------------------------------------------
 
 
+@contextmanager
+def _step(label: str) -> Iterator[None]:
+    """`label done in 12.3 s` on stderr once the step has run: where a night's time went,
+    in its log."""
+    started = time.monotonic()
+    yield
+    err.print(f"{label} done in {time.monotonic() - started:.1f} s", highlight=False)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = Settings.resolve(args.config, args.db, args.n_process)
     until = _until(args.until)
@@ -112,7 +122,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if until:
             err.print(f"backfill: items published before {iso_utc(until)}, cursors kept")
         workers = args.extract_workers or extract_workers()
-        with _progress() as progress:
+        label = f"extract, {workers} worker{'s' if workers > 1 else ''}"
+        with _step(label), _progress() as progress:
             # one bar for the sources, and in one process, one for the items of each
             overall = progress.add_task("extract", total=len(sources))
             tasks: dict[str, TaskID] = {}
@@ -172,18 +183,22 @@ def cmd_load(args: argparse.Namespace) -> int:
 def _load_annotate_finish(settings: Settings, run_id: str, started_at: datetime | None) -> int:
     """The second half of a run, from the landing zone on: shared by `run` and `load`.
     A broken quality rule stops it there (exit 1) with the report: source, rule, examples."""
-    report = steps.load_run(settings, run_id, started_at)
+    with _step("load"):
+        report = steps.load_run(settings, run_id, started_at)
     annotated = 0
     try:
-        steps.validate(settings, run_id, "load")
-        with _progress() as progress:
+        with _step("validate after load"):
+            steps.validate(settings, run_id, "load")
+        with _step("annotate"), _progress() as progress:
             task = progress.add_task("annotate", total=None)
             annotated = steps.annotate_pending(
                 settings,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
-        steps.detect_replies(settings)
-        steps.validate(settings, run_id, "annotate")
+        with _step("replies"):
+            steps.detect_replies(settings)
+        with _step("validate after annotate"):
+            steps.validate(settings, run_id, "annotate")
     except quality.ValidationFailed as exc:
         _print_run(run_id, "failed", report, annotated)
         err.print(
@@ -195,7 +210,8 @@ def _load_annotate_finish(settings: Settings, run_id: str, started_at: datetime 
             err.print(f"[red]error[/]: {escape(line)}", highlight=False)
         return 1
     status = steps.finish_run(settings, run_id, report, annotated)
-    steps.publish(settings)
+    with _step("publish"):
+        steps.publish(settings)
     _print_run(run_id, status, report, annotated)
     out.print(
         _table(

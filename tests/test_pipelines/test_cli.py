@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,16 @@ def test_run_on_the_demo_prints_rates_and_a_rerun_changes_no_row(tmp_path: Path)
     for column in ("source_id", "questions", "answered", "unanswered", "unanswered_pct"):
         assert column in first.stdout
     assert "delices-margaux" in first.stdout and "velo-atelier" in first.stdout
+    # where the time went, step by step, in the order the steps ran
+    steps = re.findall(r"^(.+) done in \d+\.\d s$", first.stderr, re.MULTILINE)
+    assert steps[0].startswith("extract, ") and steps[1:] == [
+        "load",
+        "validate after load",
+        "annotate",
+        "replies",
+        "validate after annotate",
+        "publish",
+    ], first.stderr
     db_path = tmp_path / "ecoute.duckdb"
     counts = row_counts(db_path)
     assert counts["items"] > 0 and counts["annotations"] == counts["items"]
