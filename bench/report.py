@@ -244,12 +244,20 @@ def _end_to_end(e2e: dict[str, Any] | None, items: int) -> str:
     loads = e2e["loads"]
     again = loads[-1] if len(loads) > 1 else {"items": None, "new": None, "updated": None}
     quiet = again["items"] == 0 and again["new"] == 0 and again["updated"] == 0
+    usage = first["usage"]
+    when = (
+        f" The first run's memory peak came {usage['peak_at_seconds']:.0f} s in, with "
+        f"{usage['peak_processes']} processes in its tree (the `… done in` lines of its log, "
+        "`logs/ecoute-run.log`, say which step ran then)."
+        if usage.get("peak_processes")
+        else ""
+    )
     return (
         f"### End to end (a fresh ECOUTE_HOME, the CLI as a user runs it)\n\n{table}\n\n"
         f"Items in the warehouse: {_num(e2e['items'])} of {_num(items)} generated "
         f"(exact: {_met(e2e['items'] == items)}). The unchanged run landed "
         f"{_num(again['items'])} items, {_num(again['new'])} new, {_num(again['updated'])} "
-        f"updated: nothing changed, {_met(quiet)}."
+        f"updated: nothing changed, {_met(quiet)}.{when}"
     )
 
 

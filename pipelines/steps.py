@@ -269,10 +269,6 @@ def load_run(settings: Settings, run_id: str, started_at: datetime | None = None
         conn.close()
 
 
-#: What DuckDB may hold in memory while annotating (`db.MEMORY_LIMIT` elsewhere).
-ANNOTATE_DUCKDB_MEMORY = "512MB"
-
-
 def annotate_pending(
     settings: Settings, *, batch_size: int = 2048, progress: Progress | None = None
 ) -> int:
@@ -309,10 +305,6 @@ def annotate_pending(
         contextlib.closing(db.connect(settings.db_path)) as conn,
         contextlib.closing(annotations.stream_pending(conn, NLP_VERSION, batch_size)) as chunks,
     ):
-        # The pipeline lives in this process too (some 600 MB, lingua's models mostly): DuckDB
-        # gets a smaller share here, so the step, its workers included, stays within 2 GB.
-        # (The pending query runs on first read, under this limit.)
-        conn.execute(f"SET memory_limit = '{ANNOTATE_DUCKDB_MEMORY}'")
         # The annotator reads a few chunks ahead; tee keeps their keys until their results come.
         keys, texts = itertools.tee(itertools.chain.from_iterable(chunks))
         results = zip(keys, annotator.annotate(text for _, _, text in texts), strict=True)
