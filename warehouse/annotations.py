@@ -53,7 +53,7 @@ def stream_pending(
     One query, read as it goes on a cursor of its own, so that ``conn`` stays free to store
     annotations between chunks: its snapshot is taken when it starts, and what is stored
     meanwhile does not change what it returns. Memory holds one chunk, not the pending set
-    (``next_pending`` in a loop would run the anti-join again for every batch).
+    (a query per batch would run the anti-join again for every batch).
     """
     cursor = conn.cursor()
     try:
@@ -62,16 +62,6 @@ def stream_pending(
             yield chunk
     finally:
         cursor.close()
-
-
-def next_pending(
-    conn: duckdb.DuckDBPyConnection, nlp_version: str, limit: int
-) -> list[tuple[str, str, str]]:
-    """Up to `limit` items still to annotate, as (item_id, content_hash, text)."""
-    return conn.execute(
-        "SELECT i.item_id, i.content_hash, i.text " + _PENDING + " ORDER BY i.item_id LIMIT ?",
-        [nlp_version, limit],
-    ).fetchall()
 
 
 def store_annotations(conn: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:

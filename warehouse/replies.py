@@ -440,9 +440,9 @@ def refresh_replies(
     sources = sorted(source_ids) if source_ids is not None else None
     conn.execute(_FLAGS)
     conn.execute(_THREAD_STATE, [_rules_version(names), sources, sources])
-    (stored,) = conn.execute(
+    ((stored,),) = conn.execute(
         f"SELECT count(*) FROM reply_threads WHERE {_SCOPE}", [sources, sources]
-    ).fetchone() or (0,)
+    ).fetchall()
     conn.execute(_DIRTY)
     aliases = {
         source_id: json.loads(value) if value else {}
@@ -469,9 +469,11 @@ def refresh_replies(
         raise
     finally:
         conn.unregister("found_replies")
-    (pairs,) = conn.execute(
+    # fetchall, not fetchone: DuckDB 2 keeps a result read by fetchone open, and the
+    # connection then refuses the caller's next register()
+    ((pairs,),) = conn.execute(
         f"SELECT count(*) FROM replies WHERE {_SCOPE}", [sources, sources]
-    ).fetchone() or (0,)
+    ).fetchall()
     return int(pairs)
 
 

@@ -17,7 +17,7 @@ from extractors.names import NameKeys
 from extractors.records import Item, content_hash
 from pipelines.privacy import LandingGuard
 from warehouse import db
-from warehouse.annotations import next_pending, store_annotations
+from warehouse.annotations import store_annotations, stream_pending
 from warehouse.load import load_batch
 from warehouse.replies import refresh_replies
 
@@ -100,6 +100,11 @@ def annotate_by_hand(
                 "sentiment_score": 0.0,
                 "topics": [],
             }
-            for item_id, chash, text in next_pending(conn, version, 1000)
+            for item_id, chash, text in all_pending(conn, version)
         ],
     )
+
+
+def all_pending(conn: duckdb.DuckDBPyConnection, version: str) -> list[tuple[str, str, str]]:
+    """Every item still to annotate for `version`, as (item_id, content_hash, text), by id."""
+    return sorted(row for chunk in stream_pending(conn, version) for row in chunk)

@@ -18,13 +18,14 @@ from typing import Any
 
 import duckdb
 import pytest
+from support.threads import all_pending
 
 from extractors.base import SourceConfig
 from extractors.records import content_hash
 from pipelines import steps
 from pipelines.config import Settings
 from warehouse import db, runs
-from warehouse.annotations import next_pending, store_annotations
+from warehouse.annotations import store_annotations
 from warehouse.load import LoadCounts, load_batch
 from warehouse.quality import suites
 from warehouse.quality.validate import (
@@ -267,7 +268,7 @@ def test_a_batch_that_fails_leaves_no_quarantine_row(conn, tmp_path: Path) -> No
 def annotate(conn: duckdb.DuckDBPyConnection, questions: set[str], **overrides: Any) -> None:
     """Hand annotations for every item: `questions` are information questions."""
     rows = []
-    for item_id, chash, text in next_pending(conn, "hand", 1000):
+    for item_id, chash, text in all_pending(conn, "hand"):
         question = item_id in questions
         rows.append(
             {

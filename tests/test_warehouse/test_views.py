@@ -5,11 +5,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.threads import all_pending
 
 from extractors.base import SourceConfig
 from extractors.records import Item, content_hash
 from warehouse import db
-from warehouse.annotations import count_pending, next_pending, store_annotations
+from warehouse.annotations import count_pending, store_annotations
 from warehouse.load import load_batch, upsert_source
 from warehouse.replies import refresh_replies
 
@@ -80,7 +81,7 @@ def conn(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     batch.write_text("".join(i.to_json() + "\n" for i in thread_items()), encoding="utf-8")
     load_batch(connection, batch, BLOG, run_id="r1", cursor=None)
     upsert_source(connection, QUIET, run_id="r1", cursor=None)
-    pending = next_pending(connection, "test-1", 100)
+    pending = all_pending(connection, "test-1")
     store_annotations(connection, [annotation(i, h) for i, h, _ in pending])
     refresh_replies(connection)
     yield connection
@@ -183,11 +184,11 @@ def test_edited_items_and_new_nlp_versions_are_pending_again(conn, tmp_path: Pat
     batch = tmp_path / "edit.jsonl"
     batch.write_text(edited.to_json() + "\n", encoding="utf-8")
     load_batch(conn, batch, BLOG, run_id="r2", cursor=None)
-    assert [p[0] for p in next_pending(conn, "test-1", 10)] == ["c5"]
+    assert [p[0] for p in all_pending(conn, "test-1")] == ["c5"]
 
 
 def test_the_newest_annotation_wins_in_the_views(conn) -> None:
-    pending = next_pending(conn, "test-2", 100)
+    pending = all_pending(conn, "test-2")
     newer = [annotation(i, h, version="test-2") | {"is_question": False} for i, h, _ in pending]
     store_annotations(conn, newer)
     assert rows(conn, "SELECT count(*) AS n FROM question_status") == [{"n": 0}]
